@@ -1,0 +1,134 @@
+"""CMS family profiles: the data in ``families.toml`` as typed objects, and detection.
+
+A site is crawled with one :class:`Profile`: its family's rules merged over the generic
+ones, then the site's own selector overrides. The spider and the parsers read only the
+profile, so a new province is configuration, never a new branch in the code.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from functools import cache
+from importlib import resources
+from typing import Any
+
+FINGERPRINT_WINDOW = 65536
+
+
+@dataclass(frozen=True)
+class Selectors:
+    """CSS selectors, one per field; empty means "use the generic heuristic"."""
+
+    article: str = ""  # the article's root element: the scope of the other selectors
+    title: str = ""
+    lead: str = ""
+    lead_image: str = ""  # the lead photo block shown above the body
+    body: str = ""
+    date: str = ""  # elements whose text holds the publication date
+    updated: str = ""
+    author: str = ""
+    source: str = ""
+    category: str = ""  # breadcrumb items; the last one that is not the title is the category
+    tags: str = ""
+    related: str = ""  # the links of the related ("Tin khác") block
+    drop: str = ""  # furniture inside the article, removed before the body is read
+
+    def merged(self, overrides: dict[str, str]) -> Selectors:
+        unknown = set(overrides) - {f.name for f in fields(self)}
+        if unknown:
+            raise ValueError(f"unknown selector(s): {', '.join(sorted(unknown))}")
+        return replace(self, **{k: v for k, v in overrides.items() if v})
+
+
+@dataclass(frozen=True)
+class Version:
+    """A template version of a family or site, chosen by what the page looks like."""
+
+    name: str
+    when: str
+    selectors: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    fingerprints: tuple[re.Pattern[str], ...] = ()
+    article_urls: tuple[re.Pattern[str], ...] = ()
+    listing_urls: tuple[re.Pattern[str], ...] = ()
+    deny_urls: tuple[re.Pattern[str], ...] = ()
+    id_patterns: tuple[re.Pattern[str], ...] = ()
+    strip_url: tuple[re.Pattern[str], ...] = ()
+    tracking_params: re.Pattern[str] | None = None
+    selectors: Selectors = field(default_factory=Selectors)
+    versions: tuple[Version, ...] = ()
+
+    def with_selectors(self, overrides: dict[str, str]) -> Profile:
+        return replace(self, selectors=self.selectors.merged(overrides)) if overrides else self
+
+    def is_article_url(self, url: str) -> bool:
+        return any(p.search(url) for p in self.article_urls)
+
+    def is_listing_url(self, url: str) -> bool:
+        return any(p.search(url) for p in self.listing_urls)
+
+    def is_denied(self, url: str) -> bool:
+        return any(p.search(url) for p in self.deny_urls)
+
+
+def _compile(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in patterns)
+
+
+@cache
+def _raw_families() -> dict[str, dict[str, Any]]:
+    text = resources.files("crawler").joinpath("families.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def family_names() -> list[str]:
+    return list(_raw_families())
+
+
+@cache
+def profile(name: str) -> Profile:
+    """The profile of a family: its own keys over the generic ones (lists are joined)."""
+    raw = _raw_families()
+    if name not in raw:
+        raise KeyError(f"unknown CMS family {name!r}; known: {', '.join(raw)}")
+    generic, own = raw["generic"], raw[name] if name != "generic" else {}
+
+    def joined(key: str) -> list[str]:
+        # A family's id patterns and canonical rules come before the generic fallbacks.
+        return list(own.get(key, [])) + list(generic.get(key, []))
+
+    selectors = Selectors().merged(generic.get("selectors", {})).merged(own.get("selectors", {}))
+    tracking = generic.get("tracking_params", [])
+    return Profile(
+        name=name,
+        fingerprints=_compile(own.get("fingerprints", [])),
+        article_urls=_compile(own.get("article_urls", [])),
+        listing_urls=_compile(own.get("listing_urls", [])),
+        deny_urls=_compile(joined("deny_urls")),
+        id_patterns=_compile(joined("id_patterns")),
+        strip_url=_compile(joined("strip_url")),
+        tracking_params=re.compile(rf"^(?:{'|'.join(tracking)})$", re.I) if tracking else None,
+        selectors=selectors,
+        versions=tuple(
+            Version(v["name"], v["when"], v.get("selectors", {})) for v in own.get("versions", [])
+        ),
+    )
+
+
+def detect(html: str) -> str:
+    """The family whose fingerprints a page carries the most of, else "generic"."""
+    head = html[:FINGERPRINT_WINDOW]
+    best, best_hits = "generic", 0
+    for name in family_names():
+        if name == "generic":
+            continue
+        hits = sum(1 for p in profile(name).fingerprints if p.search(head))
+        if hits > best_hits:
+            best, best_hits = name, hits
+    return best

@@ -1,0 +1,423 @@
+"""Extract an article record from a page, one small method per field.
+
+Like a Fundus publisher parser, each field is read by the family's selectors first and by
+a generic heuristic when they find nothing; the variety of sites lives in
+``families.toml``. A field that cannot be found is None (or an empty list), never a guess:
+a wrong date is worse than none.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from functools import cached_property
+from urllib.parse import urljoin, urlsplit
+
+from lxml import html as lxml_html
+from parsel import Selector
+
+from crawler import dates
+from crawler.families import Profile, Selectors
+from crawler.parsing.blocks import Block, Body, blocks_of, read_body, strip_caption_label
+from crawler.parsing.labels import (
+    AUTHOR_LABEL,
+    GENERIC_DATE_CLASS,
+    GENERIC_LEAD,
+    IMAGE_NOT_CONTENT,
+    RELATED_LABELS,
+    SOURCE_LABEL,
+    strip_label,
+)
+from crawler.parsing.structured import Metadata, read_metadata
+from crawler.text import clean, clean_or_none, fold
+from crawler.urls import article_key, canonical_url, same_site
+
+MIN_GENERIC_BODY_CHARS = 200
+MAX_LINK_DENSITY = 0.5
+CHROME = "ancestor-or-self::*[self::header or self::nav or self::footer or self::aside]"
+
+
+class ArticlePage:
+    """An article page read with a site's profile; :meth:`record` is the result."""
+
+    def __init__(
+        self,
+        url: str,
+        selector: Selector,
+        profile: Profile,
+        site_key: str,
+        site_hosts: frozenset[str] = frozenset(),
+        listing_category: str | None = None,
+    ) -> None:
+        self.url = url
+        self.doc = selector
+        self.profile = profile
+        self.site_key = site_key
+        self.site_hosts = site_hosts or frozenset({urlsplit(url).netloc.lower()})
+        self.listing_category = listing_category
+        self.sel = self._version_selectors()
+
+    def _version_selectors(self) -> Selectors:
+        for version in self.profile.versions:
+            if self.doc.css(version.when):
+                return self.profile.selectors.merged(version.selectors)
+        return self.profile.selectors
+
+    # -- elements ----------------------------------------------------------------------
+
+    def _first(self, selectors: str, scope: Selector | None = None) -> Selector | None:
+        """The first match of the first comma-separated alternative that matches."""
+        root = scope if scope is not None else self.doc
+        for alternative in _alternatives(selectors):
+            for found in root.css(alternative):
+                if clean(found.xpath("string()").get()) or found.css("img"):
+                    return found
+        return None
+
+    def _all(self, selectors: str, scope: Selector | None = None) -> list[Selector]:
+        root = scope if scope is not None else self.doc
+        for alternative in _alternatives(selectors):
+            found = root.css(alternative)
+            if found:
+                return list(found)
+        return []
+
+    @cached_property
+    def meta(self) -> Metadata:
+        return read_metadata(self.doc)
+
+    @cached_property
+    def title_element(self) -> Selector | None:
+        scoped = self._first(self.sel.title, self.scope_hint)
+        return scoped or self._first(self.sel.title)
+
+    @cached_property
+    def scope_hint(self) -> Selector | None:
+        return self._first(self.sel.article) if self.sel.article else None
+
+    @cached_property
+    def body_element(self) -> Selector | None:
+        if self.sel.body:
+            found = self._first(self.sel.body, self.scope_hint) or self._first(self.sel.body)
+            if found is not None:
+                return found
+        return _densest_text_element(self.scope_hint or self.doc)
+
+    @cached_property
+    def scope(self) -> Selector:
+        """The article's root: the family's, else the smallest element holding title and body."""
+        if self.scope_hint is not None:
+            return self.scope_hint
+        if self.title_element is not None and self.body_element is not None:
+            title, body = self.title_element.root, self.body_element.root
+            for ancestor in title.iterancestors():
+                if ancestor is body or body in ancestor.iterdescendants():
+                    return Selector(root=ancestor)
+        return self.doc
+
+    # -- fields ------------------------------------------------------------------------
+
+    @cached_property
+    def title(self) -> str | None:
+        if self.title_element is not None:
+            text = clean(self.title_element.xpath("string()").get())
+            if text:
+                return text
+        return clean_or_none(self.meta.title)
+
+    @cached_property
+    def lead(self) -> str | None:
+        element = self._first(self.sel.lead, self.scope) if self.sel.lead else None
+        if element is None:
+            element = self._first(GENERIC_LEAD, self.scope)
+        if element is not None and not _inside(element, self.body_element):
+            return clean_or_none(element.xpath("string()").get())
+        first = self._body_blocks[0] if self._body_blocks else None
+        if first is not None and first.bold and len(first.text) >= 60 and not first.images:
+            return first.text
+        return None
+
+    @cached_property
+    def _excluded(self) -> set[lxml_html.HtmlElement]:
+        """Elements inside the body that are not body: furniture, fields, related lists."""
+        body = self.body_element
+        if body is None:
+            return set()
+        excluded = {e.root for e in body.css(self.sel.drop)} if self.sel.drop else set()
+        for element in self._field_elements:
+            if _inside(element, body) and element.root is not body.root:
+                excluded.add(element.root)
+        for link in self._related_links:
+            container = link.root.getparent()
+            while container is not None and container.tag not in ("ul", "ol", "table", "div"):
+                container = container.getparent()
+            if container is not None and container is not body.root:
+                excluded.add(container)
+        return excluded
+
+    @cached_property
+    def _field_elements(self) -> list[Selector]:
+        return [
+            e
+            for e in (self.title_element, *self._date_elements, *self._labelled_elements)
+            if e is not None
+        ]
+
+    @cached_property
+    def _body_blocks(self) -> list[Block]:
+        if self.body_element is None:
+            return []
+        return blocks_of([self.body_element.root], self._excluded)
+
+    @cached_property
+    def _lead_blocks(self) -> list[Block]:
+        if not self.sel.lead_image:
+            return []
+        found = self._all(self.sel.lead_image, self.scope)
+        return blocks_of([f.root for f in found if not _inside(f, self.body_element)], set())
+
+    @cached_property
+    def body(self) -> Body:
+        lead = self.lead
+        blocks = list(self._body_blocks)
+        if blocks and lead and fold(blocks[0].text) == fold(lead) and not blocks[0].images:
+            blocks.pop(0)
+        if self.title:
+            blocks = [b for b in blocks if b.images or fold(b.text) != fold(self.title)]
+        body = read_body(self._lead_blocks + blocks, lead, RELATED_LABELS)
+        for image in body.images:
+            image["url"] = urljoin(self.url, image["url"] or "")
+        body.images = [i for i in body.images if not IMAGE_NOT_CONTENT.search(i["url"] or "")]
+        return body
+
+    @cached_property
+    def _date_elements(self) -> list[Selector]:
+        found = self._all(self.sel.date, self.scope) if self.sel.date else []
+        if not found:
+            found = [
+                e for e in self.scope.xpath(GENERIC_DATE_CLASS) if not e.xpath(CHROME)
+            ]
+        return found
+
+    @cached_property
+    def _dates(self) -> tuple[datetime | None, datetime | None]:
+        published = updated = None
+        for element in self._date_elements:
+            text = element.xpath("@content").get() or element.xpath("string()").get() or ""
+            iso = dates.parse_iso_date(text.strip()) if re.match(r"\s*\d{4}-\d\d", text) else None
+            mentions = [] if iso else dates.find_dates(text)
+            if iso and published is None:
+                published = iso
+            for mention in mentions:
+                if mention.kind == "updated":
+                    updated = updated or mention.value
+                elif mention.kind != "clock" and published is None:
+                    published = mention.value
+        if published is None and self.meta.published:
+            published = dates.parse_iso_date(self.meta.published)
+        if updated is None and self.meta.modified:
+            updated = dates.parse_iso_date(self.meta.modified)
+        if updated is not None and published is not None and updated <= published:
+            updated = None
+        return published, updated
+
+    @cached_property
+    def published_at(self) -> str | None:
+        value = self._dates[0]
+        return dates.to_iso(value) if value else None
+
+    @cached_property
+    def updated_at(self) -> str | None:
+        value = self._dates[1]
+        return dates.to_iso(value) if value else None
+
+    @cached_property
+    def _labelled_elements(self) -> list[Selector]:
+        found: list[Selector] = []
+        for selectors in (self.sel.author, self.sel.source):
+            if selectors:
+                found.extend(e for e in self._all(selectors, self.scope) if e not in found)
+        return found
+
+    def _labelled(self, label: re.Pattern[str], need_label: bool) -> str | None:
+        for element in self._labelled_elements:
+            text = clean(element.xpath("string()").get())
+            if label.match(text):
+                return clean_or_none(strip_label(label, text))
+            if not need_label and text and not SOURCE_LABEL.match(text):
+                return text
+        return None
+
+    @cached_property
+    def author(self) -> str | None:
+        return (
+            self._labelled(AUTHOR_LABEL, need_label=not self.sel.author)
+            or self._meta_line_author()
+            or self.body.author
+        )
+
+    def _meta_line_author(self) -> str | None:
+        """The name that ends a meta line: "Đăng ngày: … | Lượt xem: 1231 | Trần Thị Thủy"."""
+        for element in self._date_elements:
+            parts = [clean(p) for p in element.xpath("string()").get("").split("|")]
+            if len(parts) > 1:
+                last = parts[-1]
+                if last and not re.search(r"\d", last) and len(last.split()) <= 8:
+                    return strip_label(AUTHOR_LABEL, last)
+        return None
+
+    @cached_property
+    def source(self) -> str | None:
+        return self._labelled(SOURCE_LABEL, need_label=True) or self.body.source
+
+    @cached_property
+    def category(self) -> str | None:
+        items = [clean(e.xpath("string()").get()) for e in self._all(self.sel.category)]
+        names: list[str] = []
+        for item in items:
+            names.extend(clean(p) for p in re.split(r"[»›>→]", item))
+        home = {"trang chủ", "home", "trang chu", ""}
+        names = [n for n in names if fold(n) not in home and fold(n) != fold(self.title)]
+        if names:
+            return names[-1]
+        return clean_or_none(self.meta.section) or self.listing_category
+
+    @cached_property
+    def tags(self) -> list[str]:
+        scope = self.scope
+        found = self._all(self.sel.tags, scope) if self.sel.tags else []
+        if not found and scope.root.getparent() is not None and self.sel.tags:
+            found = self._all(self.sel.tags, Selector(root=scope.root.getparent()))
+        tags = [clean(e.xpath("string()").get()) for e in found if not e.xpath(CHROME)]
+        return _unique([t.lstrip("#") for t in tags if t]) or _unique(self.meta.tags)
+
+    @cached_property
+    def _related_links(self) -> list[Selector]:
+        if self.sel.related:
+            found = self._all(self.sel.related)
+            if found:
+                return found
+        return _related_by_heading(self.doc)
+
+    @cached_property
+    def related_urls(self) -> list[str]:
+        urls = []
+        for link in self._related_links:
+            href = (link.xpath("@href").get() or "").strip()
+            if href and not href.startswith(("#", "javascript:", "mailto:")):
+                urls.append(urljoin(self.url, href).split("#", 1)[0])
+        return _unique(urls)
+
+    @cached_property
+    def canonical(self) -> str:
+        """``<link rel=canonical>`` when it points into the site, else the cleaned URL."""
+        href = self.meta.canonical
+        if href:
+            absolute = urljoin(self.url, href.strip())
+            if same_site(absolute, self.site_hosts):
+                return canonical_url(absolute, self.profile)
+        return canonical_url(self.url, self.profile)
+
+    # -- the record ----------------------------------------------------------------------
+
+    def is_article(self) -> bool:
+        """Whether the page is an article at all (not a listing, an about page, a form)."""
+        if not self.title or self.body_element is None:
+            return False
+        if self.profile.article_urls:
+            return self.profile.is_article_url(self.url) and bool(
+                self.body.paragraphs or self.body.images
+            )
+        text = "\n".join(self.body.paragraphs)
+        if len(text) < MIN_GENERIC_BODY_CHARS or _link_density(self.body_element) > MAX_LINK_DENSITY:
+            return False
+        return self.published_at is not None or self.meta.is_article
+
+    def record(self) -> dict[str, object] | None:
+        if not self.is_article():
+            return None
+        body = self.body
+        return {
+            "id": article_key(self.canonical, self.profile),
+            "url": self.canonical,
+            "site": self.site_key,
+            "title": self.title,
+            "lead": self.lead,
+            "body": "\n\n".join(body.paragraphs),
+            "captions": body.captions,
+            "images": body.images,
+            "author": self.author,
+            "source": self.source,
+            "published_at": self.published_at,
+            "updated_at": self.updated_at,
+            "category": self.category,
+            "tags": self.tags,
+            "related_urls": self.related_urls,
+        }
+
+
+def _alternatives(selectors: str) -> list[str]:
+    return [s.strip() for s in selectors.split(",") if s.strip()]
+
+
+def _inside(element: Selector | None, container: Selector | None) -> bool:
+    if element is None or container is None:
+        return False
+    root = container.root
+    return element.root is root or any(a is root for a in element.root.iterancestors())
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def _densest_text_element(scope: Selector) -> Selector | None:
+    """The element whose own paragraphs hold the most text outside links."""
+    best, best_score = None, 0
+    for candidate in scope.xpath(".//*[p or div/text()[normalize-space()]]"):
+        if candidate.xpath(CHROME):
+            continue
+        score = 0
+        for child in candidate.xpath("./p | ./div[not(.//p or .//div)]"):
+            text = len(clean(child.xpath("string()").get()))
+            links = len(clean("".join(child.xpath(".//a//text()").getall())))
+            score += max(text - 2 * links, 0)
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+def _link_density(element: Selector) -> float:
+    text = len(clean(element.xpath("string()").get()))
+    links = len(clean(" ".join(element.xpath(".//a//text()").getall())))
+    return links / text if text else 1.0
+
+
+def _related_by_heading(doc: Selector) -> list[Selector]:
+    """Links that follow a heading labelled "Tin khác", "Tin liên quan", … in the page."""
+    links: list[Selector] = []
+    for heading in doc.xpath("//body//*[self::h2 or self::h3 or self::h4 or self::h5 or self::p "
+                             "or self::div or self::span or self::strong or self::b or self::u]"):
+        if fold(heading.xpath("string()").get()) not in RELATED_LABELS:
+            continue
+        node = heading.root
+        for _ in range(3):
+            found = []
+            for sibling in node.itersiblings():
+                label = fold(sibling.text_content())
+                anchors = [a for a in sibling.iter("a") if a.get("href")]
+                if label in RELATED_LABELS:
+                    continue
+                if not anchors and label and len(label) < 60:
+                    break  # the heading of the next, unrelated block
+                found.extend(Selector(root=a) for a in anchors)
+            if found:
+                links.extend(found)
+                break
+            node = node.getparent()
+            if node is None:
+                break
+    return links
+
+
+__all__ = ["ArticlePage", "strip_caption_label"]

@@ -1,0 +1,302 @@
+"""Turn an article's body element into paragraphs, images, captions, byline and credit.
+
+Editors of these sites type everything into one rich-text field: the photo, its "Ảnh: …"
+caption, the byline as the last short paragraph, the "./." end mark and sometimes the
+"Tin khác" list. The body is therefore read as a sequence of *blocks* (one per paragraph
+or image) that keep the layout hints an editor gives (alignment, bold, italic), and the
+roles are assigned from those hints, the same way on every CMS family.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from lxml import html as lxml_html
+
+from crawler.parsing.labels import CAPTION_LABEL, SOURCE_LABEL
+from crawler.text import clean, fold, is_upper, word_count
+
+BLOCK_TAGS = frozenset(
+    "p div h1 h2 h3 h4 h5 h6 li tr blockquote figure figcaption table ul ol section article "
+    "header footer pre dl dt dd center aside main nav tbody thead form".split()
+)
+SKIP_TAGS = frozenset("script style noscript iframe button select input textarea svg".split())
+ITALIC_TAGS = frozenset(("em", "i"))
+BOLD_TAGS = frozenset(("strong", "b"))
+
+#: Classes that editors and themes give to a caption under a photo.
+CAPTION_CLASS = re.compile(r"caption|comment|chuthich|chu-thich|img-desc|image-desc|photo-desc", re.I)
+END_MARK = re.compile(r"\s*\./\.\s*$")
+ALIGN_STYLE = re.compile(r"text-align\s*:\s*(right|center)", re.I)
+ALIGN_CLASS = re.compile(r"\b(?:text-)?(right|center)\b", re.I)
+#: Blocks that are page furniture, whatever family put them into the body.
+BOILERPLATE = re.compile(
+    r"^(?:in tin bài|lưu tin bài|in bài viết|gửi email|gửi bài viết|bản in|cỡ chữ|chia sẻ|"
+    r"chia sẻ bài viết|null|chi tiết bài viết|chi tiết tin|xuất bản thông tin|quay lại|"
+    r"về đầu trang|lượt xem|print|email|facebook|zalo|twitter)\b.*$|^null\b",
+    re.I,
+)
+BYLINE_MAX_CHARS = 80
+BYLINE_MAX_WORDS = 10
+CAPTION_MAX_CHARS = 400
+
+
+@dataclass
+class Block:
+    """One paragraph-level piece of a body, with the layout hints that give it a role."""
+
+    text: str
+    images: list[str] = field(default_factory=list)
+    align: str | None = None
+    bold: bool = False
+    italic: bool = False
+    caption_class: bool = False
+    figure_caption: bool = False
+
+    @property
+    def image_only(self) -> bool:
+        return bool(self.images) and not self.text
+
+
+@dataclass
+class Body:
+    paragraphs: list[str]
+    images: list[dict[str, str | None]]
+    captions: list[str]
+    author: str | None
+    source: str | None
+
+
+def blocks_of(
+    elements: Iterable[lxml_html.HtmlElement], exclude: set[lxml_html.HtmlElement]
+) -> list[Block]:
+    """The blocks of the given elements in document order, skipping the excluded ones."""
+    out: list[Block] = []
+    for element in elements:
+        _walk(element, out, _layout(element, None), exclude)
+    return out
+
+
+def _layout(element: lxml_html.HtmlElement, inherited: str | None) -> str | None:
+    style = element.get("style") or ""
+    match = ALIGN_STYLE.search(style)
+    if match:
+        return match.group(1).lower()
+    align = (element.get("align") or "").lower()
+    if align in ("right", "center"):
+        return align
+    if element.tag == "center":
+        return "center"
+    match = ALIGN_CLASS.search(element.get("class") or "")
+    return match.group(1).lower() if match else inherited
+
+
+class _Inline:
+    """Text and images gathered between two block boundaries."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.styled: dict[str, list[str]] = {"bold": [], "italic": []}
+        self.images: list[str] = []
+
+    def add(self, text: str | None, bold: bool = False, italic: bool = False) -> None:
+        if not text:
+            return
+        self.parts.append(text)
+        if bold:
+            self.styled["bold"].append(text)
+        if italic:
+            self.styled["italic"].append(text)
+
+    def flush(self, out: list[Block], element: lxml_html.HtmlElement, align: str | None) -> None:
+        text = clean("".join(self.parts))
+        if text or self.images:
+            letters = len(re.sub(r"\W", "", text))
+
+            def covers(parts: list[str]) -> bool:
+                return bool(letters) and len(re.sub(r"\W", "", "".join(parts))) >= letters
+
+            out.append(
+                Block(
+                    text=text,
+                    images=self.images,
+                    align=align,
+                    bold=covers(self.styled["bold"]),
+                    italic=covers(self.styled["italic"]),
+                    caption_class=bool(CAPTION_CLASS.search(element.get("class") or "")),
+                    figure_caption=element.tag == "figcaption",
+                )
+            )
+        self.__init__()
+
+
+def _walk(
+    element: lxml_html.HtmlElement,
+    out: list[Block],
+    align: str | None,
+    exclude: set[lxml_html.HtmlElement],
+) -> None:
+    inline = _Inline()
+    inline.add(element.text)
+    for child in element:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag in SKIP_TAGS or not tag or child in exclude:
+            pass
+        elif tag in BLOCK_TAGS:
+            inline.flush(out, element, align)
+            _walk(child, out, _layout(child, align), exclude)
+        elif tag == "br":
+            if inline.parts and inline.parts[-1] == "\n":
+                inline.flush(out, element, align)
+            else:
+                inline.add("\n")
+        elif tag == "img":
+            _add_image(inline, child)
+        else:
+            _add_inline(inline, child, bold=False, italic=False)
+        inline.add(child.tail)
+    inline.flush(out, element, align)
+
+
+def _add_inline(inline: _Inline, element: lxml_html.HtmlElement, bold: bool, italic: bool) -> None:
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if tag in SKIP_TAGS or not tag:
+        return
+    if tag == "img":
+        _add_image(inline, element)
+        return
+    bold = bold or tag in BOLD_TAGS
+    italic = italic or tag in ITALIC_TAGS
+    inline.add(element.text, bold, italic)
+    for child in element:
+        if child.tag == "br":
+            inline.add(" ")
+        else:
+            _add_inline(inline, child, bold, italic)
+        inline.add(child.tail, bold, italic)
+
+
+def _add_image(inline: _Inline, element: lxml_html.HtmlElement) -> None:
+    src = element.get("src") or element.get("data-src") or element.get("data-original")
+    if src and not src.startswith("data:"):
+        inline.images.append(src.strip())
+
+
+def is_caption_text(text: str) -> bool:
+    return bool(CAPTION_LABEL.match(text))
+
+
+def strip_caption_label(text: str) -> str:
+    """'Ảnh: X' -> 'X'; '(Ảnh: X)' -> 'X'."""
+    if not CAPTION_LABEL.match(text):
+        return text
+    stripped = CAPTION_LABEL.sub("", text, count=1)
+    if text.lstrip().startswith("(") and stripped.endswith(")"):
+        stripped = stripped[:-1]
+    return clean(stripped)
+
+
+def looks_like_byline(block: Block) -> bool:
+    """A short last line without a sentence end, set apart by style or written as a name."""
+    text = block.text
+    if not text or block.images or len(text) > BYLINE_MAX_CHARS:
+        return False
+    if word_count(text) > BYLINE_MAX_WORDS or re.search(r"[.:;?!…]$|\d{3,}", text):
+        return False
+    words = [w for w in re.split(r"[\s,/–—-]+", text) if w and w.lower() not in ("và", "/")]
+    name_like = len(words) <= 6 and all(w[0].isupper() for w in words)
+    styled = block.align == "right" or block.bold or is_upper(text)
+    return styled or name_like
+
+
+def is_boilerplate(text: str) -> bool:
+    return bool(BOILERPLATE.match(fold(text)))
+
+
+def read_body(blocks: list[Block], lead: str | None, related_labels: frozenset[str]) -> Body:
+    """Assign roles to blocks: paragraphs, images with captions, byline and credit."""
+    blocks = list(_until_related(blocks, related_labels))
+    images: list[dict[str, str | None]] = []
+    captions: list[str] = []
+    texts: list[Block] = []
+    previous_image_only = False
+    for block in blocks:
+        if block.images:
+            images.extend({"url": src, "caption": None} for src in block.images)
+        if not block.text:
+            previous_image_only = block.image_only
+            continue
+        if _is_caption(block, previous_image_only) and not is_boilerplate(block.text):
+            caption = strip_caption_label(block.text)
+            captions.append(caption)
+            _pair_caption(images, caption)
+        elif not is_boilerplate(block.text):
+            texts.append(block)
+        previous_image_only = False
+
+    author, source = _take_credits(texts)
+    paragraphs = [b.text for b in texts]
+    if paragraphs and lead and fold(paragraphs[0]) == fold(lead):
+        paragraphs.pop(0)
+    return Body(paragraphs, images, captions, author, source)
+
+
+def _until_related(blocks: list[Block], related_labels: frozenset[str]) -> Iterator[Block]:
+    for block in blocks:
+        if fold(block.text) in related_labels:
+            return
+        yield block
+
+
+def _is_caption(block: Block, after_image: bool) -> bool:
+    if is_caption_text(block.text) or block.figure_caption:
+        return True
+    if len(block.text) > CAPTION_MAX_CHARS:
+        return False
+    return after_image and (block.caption_class or block.italic or block.align == "center")
+
+
+def _pair_caption(images: list[dict[str, str | None]], caption: str) -> None:
+    """A caption belongs to the latest image still without one."""
+    for image in reversed(images):
+        if image["caption"] is None:
+            image["caption"] = caption
+            return
+        break
+
+
+def _take_credits(texts: list[Block]) -> tuple[str | None, str | None]:
+    """Pop the byline and the credit off the end of the body, and the './.' end mark."""
+    author = source = None
+    _strip_end_mark(texts)
+    for _ in range(3):
+        if not texts:
+            break
+        last = texts[-1]
+        if source is None and _is_credit(last.text):
+            source = clean(SOURCE_LABEL.sub("", last.text, count=1))
+        elif author is None and looks_like_byline(last):
+            author = last.text
+        else:
+            break
+        texts.pop()
+        _strip_end_mark(texts)
+    return author, source
+
+
+def _is_credit(text: str) -> bool:
+    """ "Nguồn: Báo Long An", "Theo Báo Hưng Yên": a short last line, not a sentence."""
+    return bool(SOURCE_LABEL.match(text)) and len(text) <= 80 and not text.endswith(".")
+
+
+def _strip_end_mark(texts: list[Block]) -> None:
+    while texts:
+        stripped = END_MARK.sub("", texts[-1].text)
+        if stripped == texts[-1].text:
+            return
+        if stripped:
+            texts[-1].text = stripped
+            return
+        texts.pop()

@@ -1,0 +1,54 @@
+"""The Vietnamese words that name parts of an article page, matched after NFC and folding.
+
+Kept apart from the code, like dateparser's language data, so that a label met on a new
+site is one line here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from crawler.text import clean, fold
+
+#: Headings of the related block ("Tin khác" and its variants), as :func:`fold` gives them.
+RELATED_LABELS = frozenset(
+    fold(label)
+    for label in (
+        "Tin khác", "Các tin khác", "Tin liên quan", "Tin cùng chuyên mục", "Bài liên quan",
+        "Những tin mới hơn", "Những tin cũ hơn", "Những tin đã đưa", "Các tin đã đưa",
+        "Theo dòng sự kiện", "Tin bài liên quan", "Các bài viết khác", "Bài viết khác",
+        "Tin tức khác", "Các tin bài khác", "Xem thêm", "Đọc thêm", "Tin đã đăng",
+        "Chuyên mục, tin tức liên quan", "Tin cùng loại",
+    )
+)  # fmt: skip
+
+AUTHOR_LABEL = re.compile(
+    r"^(?:tác giả|người viết|người đăng tin|người đăng|phóng viên|bút danh|tin, ảnh|"
+    r"bài, ảnh|tin và ảnh|bài và ảnh)\s*:\s*",
+    re.I,
+)
+SOURCE_LABEL = re.compile(r"^(?:nguồn tin|nguồn|theo)\s*:?\s+(?=\S)", re.I)
+CAPTION_LABEL = re.compile(
+    r"^\(?\s*(?:ảnh minh họa|ảnh minh hoạ|ảnh|hình ảnh|hình)\s*:\s*", re.I
+)
+
+#: Elements whose class or id says they hold a date, for templates of no known family.
+GENERIC_DATE_CLASS = (
+    ".//*[not(self::script or self::style)][re:test(concat(@class, ' ', @id), "
+    "'(^|[^a-z])(date|time|ngay|pubdate|post-date|publish|datetime|meta|info|post-info|"
+    "article-info|detail-info|ngaydang|thoigian)', 'i')] | .//time | .//*[@itemprop='datePublished']"
+)
+#: Elements that hold the sapo on templates of no known family.
+GENERIC_LEAD = (
+    ".sapo, .summary, .lead, .tomtat, .hometext, .news-sapo, .article-sapo, .chapeau, "
+    ".detail-sapo, .post-summary, .description, [itemprop=description]"
+)
+#: Image URLs that are page furniture, not article photos.
+IMAGE_NOT_CONTENT = re.compile(
+    r"(?i)(icon|logo|spacer|blank\.|pixel|/_layouts/|/themes/|emoji|banner|loading|/new\.gif|"
+    r"\bnew\.(gif|png)|arrow|bullet|btn_|button)"
+)
+
+
+def strip_label(label: re.Pattern[str], text: str) -> str:
+    return clean(label.sub("", text, count=1))

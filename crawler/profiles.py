@@ -1,0 +1,11 @@
+"""Settings profiles applied on top of :mod:`crawler.settings` for a purpose."""
+
+#: Crawling the bundled replicas on 127.0.0.1: our own server, so no delay, no throttle.
+REPLICA = {
+    "DOWNLOAD_DELAY": 0,
+    "RANDOMIZE_DOWNLOAD_DELAY": False,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "RETRY_TIMES": 1,
+    "DOWNLOAD_TIMEOUT": 10,
+}

@@ -1,0 +1,138 @@
+"""The site registry: the built-in ``sites.toml`` plus any file a user gives with ``--sites``.
+
+A user's entry adds a site or overrides keys of a built-in one. Entries are checked when
+they are read, so that a mistake stops the command with one line saying what to fix,
+before any request is made.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from crawler.families import Profile, Selectors, family_names, profile
+from crawler.urls import same_site
+
+#: A key names output folders and files, so it may hold no path separator or dot-dot.
+KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+KNOWN_KEYS = {
+    "name", "province", "cms", "start_urls", "allowed_domains", "active", "selectors",
+    "merged_into", "note",
+}  # fmt: skip
+
+
+class RegistryError(ValueError):
+    """A sites file that cannot be used; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Site:
+    key: str
+    name: str
+    start_urls: tuple[str, ...]
+    allowed_domains: frozenset[str]
+    province: str | None = None
+    cms: str | None = None  # None: detected from the pages
+    active: bool = True
+    merged_into: str | None = None
+    selectors: dict[str, str] = field(default_factory=dict)
+
+    def matches(self, url: str) -> bool:
+        """Whether the URL belongs to this site."""
+        return same_site(url, self.allowed_domains)
+
+    def profile(self, detected: str | None = None) -> Profile:
+        """The rules to crawl this site with: its family's, then its own selectors."""
+        return profile(self.cms or detected or "generic").with_selectors(self.selectors)
+
+
+def builtin_text() -> str:
+    return resources.files("crawler").joinpath("sites.toml").read_text(encoding="utf-8")
+
+
+def load_sites(user_file: str | Path | None = None) -> dict[str, Site]:
+    """The built-in sites, with the user's file (if any) merged over them."""
+    entries = _entries(tomllib.loads(builtin_text()), "the built-in sites.toml")
+    if user_file is not None:
+        path = Path(user_file)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise RegistryError(f"cannot read sites file {path}: {exc.strerror}") from exc
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise RegistryError(f"sites file {path} is not valid TOML: {exc}") from exc
+        for key, entry in _entries(data, str(path)).items():
+            entries[key] = {**entries.get(key, {}), **entry}
+    return {key: _site(key, entry) for key, entry in entries.items()}
+
+
+def _entries(data: dict[str, Any], origin: str) -> dict[str, dict[str, Any]]:
+    sites = data.get("sites")
+    if not isinstance(sites, dict):
+        raise RegistryError(f"{origin}: expected a [sites.<key>] table for each site")
+    for key, entry in sites.items():
+        if not KEY_PATTERN.match(key):
+            raise RegistryError(
+                f"{origin}: site key {key!r} is not allowed; use lower-case letters, digits, "
+                "'-' and '_' (it names output files)"
+            )
+        if not isinstance(entry, dict):
+            raise RegistryError(f"{origin}: [sites.{key}] must be a table")
+        unknown = set(entry) - KNOWN_KEYS
+        if unknown:
+            raise RegistryError(
+                f"{origin}: [sites.{key}] has unknown key(s) {', '.join(sorted(unknown))}; "
+                f"known keys: {', '.join(sorted(KNOWN_KEYS))}"
+            )
+    return {key: dict(entry) for key, entry in sites.items()}
+
+
+def _site(key: str, entry: dict[str, Any]) -> Site:
+    where = f"[sites.{key}]"
+    name = entry.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise RegistryError(f"{where}: 'name' is required (the organisation's name)")
+    start_urls = entry.get("start_urls")
+    if not isinstance(start_urls, list) or not start_urls:
+        raise RegistryError(f"{where}: 'start_urls' must be a non-empty list of http(s) URLs")
+    for url in start_urls:
+        parts = urlsplit(url) if isinstance(url, str) else None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+            raise RegistryError(f"{where}: start URL {url!r} is not an http(s) URL")
+    cms = entry.get("cms")
+    if cms is not None and cms not in family_names():
+        raise RegistryError(f"{where}: cms {cms!r} is unknown; use one of {family_names()}")
+    selectors = entry.get("selectors", {})
+    try:
+        Selectors().merged(selectors)
+    except (ValueError, TypeError) as exc:
+        raise RegistryError(f"{where}: {exc}") from exc
+    domains = entry.get("allowed_domains") or [_netloc(u) for u in start_urls]
+    if not all(isinstance(d, str) and d for d in domains):
+        raise RegistryError(f"{where}: 'allowed_domains' must be a list of host names")
+    active = entry.get("active", True)
+    if not isinstance(active, bool):
+        raise RegistryError(f"{where}: 'active' must be true or false")
+    return Site(
+        key=key,
+        name=name.strip(),
+        start_urls=tuple(start_urls),
+        allowed_domains=frozenset(d.lower() for d in domains),
+        province=entry.get("province"),
+        cms=cms,
+        active=active,
+        merged_into=entry.get("merged_into"),
+        selectors=dict(selectors),
+    )
+
+
+def _netloc(url: str) -> str:
+    """The host a start URL allows; with its port when it has one (a local replica)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    return f"{host}:{parts.port}" if parts.port else host

@@ -1,0 +1,61 @@
+"""Scrapy settings for tinkhac: polite defaults for small government servers.
+
+Every value here can be overridden in the usual Scrapy ways (``-s NAME=VALUE``, a
+project's settings, environment ``SCRAPY_SETTINGS_MODULE``). Test crawls of the local
+replicas lift the delays with :data:`crawler.profiles.REPLICA`, never by changing these.
+"""
+
+BOT_NAME = "tinkhac"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# Say who we are and where to complain.
+USER_AGENT = "tinkhac/0.1 (research crawler of public Party news; +https://github.com/tinkhac/tinkhac)"
+
+# Politeness: robots.txt obeyed, two requests at a time per site at most, a delay that
+# AutoThrottle widens when the server slows down.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# Slow servers and transient errors: retry with Scrapy's backoff, honour 429/503.
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024  # a news page is far smaller; refuse anything larger
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+
+# Breadth-first with a LIFO-free queue keeps listing pages ahead of deep related chains.
+DEPTH_PRIORITY = 1
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.SiteBoundaryMiddleware": 50,
+}
+ITEM_PIPELINES = {
+    "pipelines.normalize.NormalizePipeline": 100,
+    "pipelines.validate.ValidatePipeline": 200,
+    "pipelines.dedup.DeduplicatePipeline": 300,
+    "pipelines.jsonlines.JsonLinesWriterPipeline": 800,
+}
+
+# Output: JSON Lines, UTF-8 text rather than \u escapes.
+FEED_EXPORT_ENCODING = "utf-8"
+TINKHAC_OUTPUT_DIR = "output"
+
+# Crawl limits (also a guard against calendar and pagination traps).
+TINKHAC_MAX_LISTING_PAGES = 1000  # pages per listing
+TINKHAC_MAX_RELATED_DEPTH = 5  # hops through related blocks away from a listing
+
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

@@ -1,0 +1,46 @@
+"""Vietnamese text helpers shared by the parsers and the pipelines.
+
+Pages arrive in NFC and NFD, with ``&nbsp;`` runs, zero-width characters and odd
+spaces; every comparison, hash or label match goes through :func:`clean` or
+:func:`fold` first so that the same words always compare equal.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+def clean(text: str | None) -> str:
+    """NFC, zero-width characters removed, every run of white space one space, trimmed."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH)
+    return _SPACES.sub(" ", text).strip()
+
+
+def fold(text: str | None) -> str:
+    """The key under which two labels are the same: :func:`clean`, then case-folded.
+
+    "CÁC TIN KHÁC", "Các tin khác:" and an NFD "Các tin khác" all fold alike once the
+    trailing punctuation is stripped.
+    """
+    return clean(text).casefold().strip(" :.-–—»>|()[]")
+
+
+def clean_or_none(text: str | None) -> str | None:
+    """:func:`clean`, with an empty result as None: a missing field is null, never ""."""
+    return clean(text) or None
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def is_upper(text: str) -> bool:
+    """True for "LIÊU HỎN": letters present and none of them lower case."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and all(not c.islower() for c in letters)

@@ -1,0 +1,162 @@
+"""The one spider: walk a site's listings and related blocks, yield its articles.
+
+From each start URL it finds the category listings, pages through them while they bring
+new article links, opens every article and follows the article's related block ("Tin
+khác"), which reaches articles that no listing still shows. What a page *is* and what its
+fields are is decided in ``crawler/`` from the site's profile; this module only walks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import scrapy
+from scrapy.http import HtmlResponse, Response
+
+from crawler.families import Profile, detect
+from crawler.items import ArticleItem
+from crawler.links import is_article_link, links_of, listing_links, next_page_links
+from crawler.parsing.article import ArticlePage
+from crawler.registry import RegistryError, Site, load_sites
+from crawler.urls import article_key, canonical_url, same_site
+
+
+class NewsSpider(scrapy.Spider):
+    """Crawl one site of the registry: ``scrapy crawl news -a site=KEY [-a sites=FILE]``."""
+
+    name = "news"
+
+    def __init__(
+        self,
+        site: str | None = None,
+        sites: str | None = None,
+        url: str | None = None,
+        **kwargs: Any,
+    ):
+        super().__init__(**kwargs)
+        self.single_url = url
+        if not site:
+            raise ValueError("which site? pass -a site=KEY (see `tinkhac sites`)")
+        registry = load_sites(sites)
+        if site not in registry:
+            raise RegistryError(f"unknown site {site!r}; `tinkhac sites` lists the known keys")
+        self.site: Site = registry[site]
+        # Scrapy's own offsite filter compares host names only; the port-aware check is
+        # crawler.middlewares.SiteBoundaryMiddleware.
+        self.allowed_domains = sorted({d.split(":")[0] for d in self.site.allowed_domains})
+        self.profile: Profile | None = None
+        self.article_keys: set[str] = set()
+
+    @property
+    def max_related_depth(self) -> int:
+        return self.settings.getint("TINKHAC_MAX_RELATED_DEPTH")
+
+    @property
+    def max_listing_pages(self) -> int:
+        return self.settings.getint("TINKHAC_MAX_LISTING_PAGES")
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.single_url:
+            meta = {"role": "article", "related_depth": self.max_related_depth}
+            yield scrapy.Request(self.single_url, callback=self.parse, meta=meta)
+            return
+        for url in self.site.start_urls:
+            yield scrapy.Request(url, callback=self.parse, meta={"role": "start", "page": 1})
+
+    def _profile_for(self, response: HtmlResponse) -> Profile:
+        if self.profile is None:
+            family = self.site.cms or detect(response.text)
+            self.profile = self.site.profile(family)
+            self.crawler.stats.set_value("tinkhac/family", family)
+            self.logger.info("site %s: CMS family %s", self.site.key, family)
+        return self.profile
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        if not isinstance(response, HtmlResponse):
+            self.crawler.stats.inc_value("tinkhac/pages/not_html")
+            self.logger.info("not an HTML page, skipped: %s", response.url)
+            return
+        profile = self._profile_for(response)
+        role = response.meta.get("role", "article")
+        if role == "article" or (role == "start" and is_article_link(response.url, profile)):
+            yield from self.parse_article(response, profile)
+            return
+        self.crawler.stats.inc_value(f"tinkhac/pages/{role}")
+        if role == "start":
+            for link in listing_links(response.selector, response.url, profile):
+                if self._in_site(link.url):
+                    meta = {"role": "listing", "page": 1, "category": link.text or None}
+                    yield response.follow(link.url, self.parse, meta=meta)
+        yield from self.parse_listing(response, profile)
+
+    def parse_listing(self, response: HtmlResponse, profile: Profile) -> Iterator[Any]:
+        """Open the listing's articles; page on while a page brings articles not seen yet."""
+        fresh = 0
+        for link in links_of(response.selector, response.url):
+            if not (self._in_site(link.url) and is_article_link(link.url, profile)):
+                continue
+            request = self._article_request(response, link.url, profile, depth=0)
+            if request is not None:
+                fresh += 1
+                yield request
+        page = response.meta.get("page", 1)
+        if fresh == 0:
+            self.crawler.stats.inc_value("tinkhac/listings/stopped_no_new_articles")
+            return
+        if page >= self.max_listing_pages:
+            self.crawler.stats.inc_value("tinkhac/listings/stopped_max_pages")
+            return
+        for url in next_page_links(response.selector, response.url, page):
+            if self._in_site(url) and not profile.is_denied(url):
+                meta = {**response.meta, "role": "listing", "page": page + 1}
+                yield response.follow(url, self.parse, meta=meta)
+
+    def parse_article(self, response: HtmlResponse, profile: Profile) -> Iterator[Any]:
+        page = ArticlePage(
+            response.url,
+            response.selector,
+            profile,
+            self.site.key,
+            self.site.allowed_domains,
+            listing_category=response.meta.get("category"),
+        )
+        record = page.record()
+        if record is None:
+            self.crawler.stats.inc_value("tinkhac/pages/not_article")
+            self.logger.debug("not an article: %s", response.url)
+            return
+        self.article_keys.add(record["id"])
+        fetched = datetime.now(UTC).replace(microsecond=0).isoformat()
+        yield ArticleItem(**record, fetched_at=fetched)
+        depth = response.meta.get("related_depth", 0) + 1
+        if depth > self.max_related_depth:
+            self.crawler.stats.inc_value("tinkhac/related/stopped_max_depth")
+            return
+        for url in record["related_urls"]:
+            if self._in_site(url) and not profile.is_denied(url):
+                request = self._article_request(response, url, profile, depth=depth)
+                if request is not None:
+                    self.crawler.stats.inc_value("tinkhac/related/followed")
+                    yield request
+
+    def _article_request(
+        self, response: HtmlResponse, url: str, profile: Profile, depth: int
+    ) -> scrapy.Request | None:
+        """A request for an article not requested yet under any of its URLs."""
+        key = article_key(canonical_url(url, profile), profile)
+        if key in self.article_keys:
+            self.crawler.stats.inc_value("tinkhac/articles/duplicate_link")
+            return None
+        self.article_keys.add(key)
+        meta = {
+            "role": "article",
+            "related_depth": depth,
+            "category": response.meta.get("category"),
+            "article_key": key,
+        }
+        return response.follow(url, self.parse, meta=meta)
+
+    def _in_site(self, url: str) -> bool:
+        return same_site(url, self.site.allowed_domains)
