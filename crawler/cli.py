@@ -152,14 +152,13 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def _adhoc_sites_file(url: str) -> str:
+    """A sites file with one entry for a URL of no known site, read generically."""
     parts = urlsplit(url)
-    start = f"{parts.scheme}://{parts.netloc}/"
-    handle = tempfile.NamedTemporaryFile(
-        "w", suffix=".toml", prefix="tinkhac-", delete=False, encoding="utf-8"
-    )
-    with handle:
-        handle.write(f'[sites.adhoc]\nname = "{parts.hostname}"\nstart_urls = ["{start}"]\n')
-    return handle.name
+    entry = f'[sites.adhoc]\nname = "{parts.hostname}"\nstart_urls = ["{parts.scheme}://{parts.netloc}/"]\n'
+    folder = Path(tempfile.mkdtemp(prefix="tinkhac-"))
+    path = folder / "adhoc.toml"
+    path.write_text(entry, encoding="utf-8")
+    return str(path)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -119,9 +119,9 @@ def next_page_links(selector: Selector, url: str, page: int) -> list[str]:
             found.append(target)
             continue
         numbered = page_number(target)
-        if text == str(page + 1) and (anchor.xpath(PAGER_XPATH) or numbered is not None):
-            found.append(target)
-        elif numbered is not None and _follows(numbered, here, url):
+        if (text == str(page + 1) and (anchor.xpath(PAGER_XPATH) or numbered is not None)) or (
+            numbered is not None and _follows(numbered, here, url)
+        ):
             found.append(target)
     return list(dict.fromkeys(found))
 

@@ -3,7 +3,7 @@
 #: Crawling the bundled replicas on 127.0.0.1: our own server, so no delay, no throttle.
 REPLICA = {
     "DOWNLOAD_DELAY": 0,
-    "RANDOMIZE_DOWNLOAD_DELAY": False,
+    "DOWNLOAD_DELAY_JITTER": 0,
     "AUTOTHROTTLE_ENABLED": False,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
     "RETRY_TIMES": 1,

@@ -112,9 +112,11 @@ def _site(key: str, entry: dict[str, Any]) -> Site:
         Selectors().merged(selectors)
     except (ValueError, TypeError) as exc:
         raise RegistryError(f"{where}: {exc}") from exc
-    domains = entry.get("allowed_domains") or [_netloc(u) for u in start_urls]
-    if not all(isinstance(d, str) and d for d in domains):
+    extra = entry.get("allowed_domains") or []
+    if not isinstance(extra, list) or not all(isinstance(d, str) and d for d in extra):
         raise RegistryError(f"{where}: 'allowed_domains' must be a list of host names")
+    # A site may always fetch its own start URLs, also when a user's file moves them.
+    domains = [*extra, *(_netloc(u) for u in start_urls)]
     active = entry.get("active", True)
     if not isinstance(active, bool):
         raise RegistryError(f"{where}: 'active' must be true or false")

@@ -107,7 +107,7 @@ def _handler_for(replica: Replica) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "ReplicaServer/1"
 
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_GET(self) -> None:
             replica.requests.append(self.path)
             status, target = replica.resolve(self.path)
             if status == 301:

@@ -10,7 +10,9 @@ SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
 
 # Say who we are and where to complain.
-USER_AGENT = "tinkhac/0.1 (research crawler of public Party news; +https://github.com/tinkhac/tinkhac)"
+USER_AGENT = (
+    "tinkhac/0.1 (research crawler of public Party news; +https://github.com/tinkhac/tinkhac)"
+)
 
 # Politeness: robots.txt obeyed, two requests at a time per site at most, a delay that
 # AutoThrottle widens when the server slows down.
@@ -18,7 +20,7 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5  # ±50% around DOWNLOAD_DELAY
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 60.0

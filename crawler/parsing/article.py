@@ -18,12 +18,20 @@ from parsel import Selector
 
 from crawler import dates
 from crawler.families import Profile, Selectors
-from crawler.parsing.blocks import Block, Body, blocks_of, read_body, strip_caption_label
+from crawler.parsing.blocks import (
+    Block,
+    Body,
+    blocks_of,
+    looks_like_name,
+    read_body,
+    strip_caption_label,
+)
 from crawler.parsing.labels import (
     AUTHOR_LABEL,
     GENERIC_DATE_CLASS,
     GENERIC_LEAD,
     IMAGE_NOT_CONTENT,
+    POSTER_LABEL,
     RELATED_LABELS,
     SOURCE_LABEL,
     strip_label,
@@ -171,10 +179,35 @@ class ArticlePage:
 
     @cached_property
     def _lead_blocks(self) -> list[Block]:
-        if not self.sel.lead_image:
+        """The lead photo and its caption, shown between the heading and the body."""
+        if self.sel.lead_image:
+            found = [f.root for f in self._all(self.sel.lead_image, self.scope)]
+        else:
+            found = self._images_before_body()
+        return blocks_of(
+            [f for f in found if not _inside(Selector(root=f), self.body_element)], set()
+        )
+
+    def _images_before_body(self) -> list[lxml_html.HtmlElement]:
+        body = self.body_element
+        if body is None or self.scope.root is body.root:
             return []
-        found = self._all(self.sel.lead_image, self.scope)
-        return blocks_of([f.root for f in found if not _inside(f, self.body_element)], set())
+        containers: list[lxml_html.HtmlElement] = []
+        for image in self.scope.root.iter("img"):
+            if image is body.root or _is_after(image, body.root):
+                break
+            container = image.getparent()
+            while container is not None and container.tag not in ("figure", "div", "p", "td"):
+                container = container.getparent()
+            if container is None or container is self.scope.root:
+                continue
+            if IMAGE_NOT_CONTENT.search(image.get("src") or "") or Selector(root=image).xpath(
+                CHROME
+            ):
+                continue
+            if container not in containers:
+                containers.append(container)
+        return containers
 
     @cached_property
     def body(self) -> Body:
@@ -194,9 +227,7 @@ class ArticlePage:
     def _date_elements(self) -> list[Selector]:
         found = self._all(self.sel.date, self.scope) if self.sel.date else []
         if not found:
-            found = [
-                e for e in self.scope.xpath(GENERIC_DATE_CLASS) if not e.xpath(CHROME)
-            ]
+            found = [e for e in self.scope.xpath(GENERIC_DATE_CLASS) if not e.xpath(CHROME)]
         return found
 
     @cached_property
@@ -239,21 +270,31 @@ class ArticlePage:
                 found.extend(e for e in self._all(selectors, self.scope) if e not in found)
         return found
 
-    def _labelled(self, label: re.Pattern[str], need_label: bool) -> str | None:
+    def _labelled(self, label: re.Pattern[str]) -> str | None:
         for element in self._labelled_elements:
             text = clean(element.xpath("string()").get())
             if label.match(text):
                 return clean_or_none(strip_label(label, text))
-            if not need_label and text and not SOURCE_LABEL.match(text):
+        return None
+
+    def _author_field(self) -> str | None:
+        """The family's author field, labelled ("Tác giả: …") or bare ("Khánh Phúc")."""
+        labelled = self._labelled(AUTHOR_LABEL)
+        if labelled or not self.sel.author:
+            return labelled
+        for element in self._all(self.sel.author, self.scope):
+            text = clean(element.xpath("string()").get())
+            if looks_like_name(text) and not (POSTER_LABEL.match(text) or SOURCE_LABEL.match(text)):
                 return text
         return None
 
     @cached_property
     def author(self) -> str | None:
         return (
-            self._labelled(AUTHOR_LABEL, need_label=not self.sel.author)
+            self._author_field()
             or self._meta_line_author()
             or self.body.author
+            or self._labelled(POSTER_LABEL)
         )
 
     def _meta_line_author(self) -> str | None:
@@ -261,14 +302,14 @@ class ArticlePage:
         for element in self._date_elements:
             parts = [clean(p) for p in element.xpath("string()").get("").split("|")]
             if len(parts) > 1:
-                last = parts[-1]
-                if last and not re.search(r"\d", last) and len(last.split()) <= 8:
-                    return strip_label(AUTHOR_LABEL, last)
+                last = strip_label(AUTHOR_LABEL, parts[-1])
+                if looks_like_name(last):
+                    return last
         return None
 
     @cached_property
     def source(self) -> str | None:
-        return self._labelled(SOURCE_LABEL, need_label=True) or self.body.source
+        return self._labelled(SOURCE_LABEL) or self.body.source
 
     @cached_property
     def category(self) -> str | None:
@@ -321,15 +362,24 @@ class ArticlePage:
     # -- the record ----------------------------------------------------------------------
 
     def is_article(self) -> bool:
-        """Whether the page is an article at all (not a listing, an about page, a form)."""
+        """Whether the page is an article at all (not a listing, an about page, a form).
+
+        Print views repeat an article under another URL; they are marked noindex.
+        """
         if not self.title or self.body_element is None:
+            return False
+        robots = " ".join(self.doc.xpath("//meta[@name='robots']/@content").getall()).lower()
+        if "noindex" in robots:
             return False
         if self.profile.article_urls:
             return self.profile.is_article_url(self.url) and bool(
                 self.body.paragraphs or self.body.images
             )
         text = "\n".join(self.body.paragraphs)
-        if len(text) < MIN_GENERIC_BODY_CHARS or _link_density(self.body_element) > MAX_LINK_DENSITY:
+        if (
+            len(text) < MIN_GENERIC_BODY_CHARS
+            or _link_density(self.body_element) > MAX_LINK_DENSITY
+        ):
             return False
         return self.published_at is not None or self.meta.is_article
 
@@ -367,6 +417,13 @@ def _inside(element: Selector | None, container: Selector | None) -> bool:
     return element.root is root or any(a is root for a in element.root.iterancestors())
 
 
+def _is_after(element: lxml_html.HtmlElement, other: lxml_html.HtmlElement) -> bool:
+    """Whether ``element`` is inside or after ``other`` in document order."""
+    if element is other or any(a is other for a in element.iterancestors()):
+        return True
+    return bool(element.xpath("preceding::*[1]") and other in element.xpath("preceding::*"))
+
+
 def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
@@ -396,8 +453,10 @@ def _link_density(element: Selector) -> float:
 def _related_by_heading(doc: Selector) -> list[Selector]:
     """Links that follow a heading labelled "Tin khác", "Tin liên quan", … in the page."""
     links: list[Selector] = []
-    for heading in doc.xpath("//body//*[self::h2 or self::h3 or self::h4 or self::h5 or self::p "
-                             "or self::div or self::span or self::strong or self::b or self::u]"):
+    for heading in doc.xpath(
+        "//body//*[self::h2 or self::h3 or self::h4 or self::h5 or self::p "
+        "or self::div or self::span or self::strong or self::b or self::u]"
+    ):
         if fold(heading.xpath("string()").get()) not in RELATED_LABELS:
             continue
         node = heading.root

@@ -16,18 +16,53 @@ from dataclasses import dataclass, field
 from lxml import html as lxml_html
 
 from crawler.parsing.labels import CAPTION_LABEL, SOURCE_LABEL
-from crawler.text import clean, fold, is_upper, word_count
+from crawler.text import clean, fold, is_upper
 
 BLOCK_TAGS = frozenset(
-    "p div h1 h2 h3 h4 h5 h6 li tr blockquote figure figcaption table ul ol section article "
-    "header footer pre dl dt dd center aside main nav tbody thead form".split()
+    [
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "tr",
+        "blockquote",
+        "figure",
+        "figcaption",
+        "table",
+        "ul",
+        "ol",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "pre",
+        "dl",
+        "dt",
+        "dd",
+        "center",
+        "aside",
+        "main",
+        "nav",
+        "tbody",
+        "thead",
+        "form",
+    ]
 )
-SKIP_TAGS = frozenset("script style noscript iframe button select input textarea svg".split())
+SKIP_TAGS = frozenset(
+    ["script", "style", "noscript", "iframe", "button", "select", "input", "textarea", "svg"]
+)
 ITALIC_TAGS = frozenset(("em", "i"))
 BOLD_TAGS = frozenset(("strong", "b"))
 
 #: Classes that editors and themes give to a caption under a photo.
-CAPTION_CLASS = re.compile(r"caption|comment|chuthich|chu-thich|img-desc|image-desc|photo-desc", re.I)
+CAPTION_CLASS = re.compile(
+    r"caption|comment|chuthich|chu-thich|img-desc|image-desc|photo-desc", re.I
+)
 END_MARK = re.compile(r"\s*\./\.\s*$")
 ALIGN_STYLE = re.compile(r"text-align\s*:\s*(right|center)", re.I)
 ALIGN_CLASS = re.compile(r"\b(?:text-)?(right|center)\b", re.I)
@@ -38,8 +73,8 @@ BOILERPLATE = re.compile(
     r"về đầu trang|lượt xem|print|email|facebook|zalo|twitter)\b.*$|^null\b",
     re.I,
 )
-BYLINE_MAX_CHARS = 80
-BYLINE_MAX_WORDS = 10
+BYLINE_MAX_CHARS = 100
+BYLINE_MAX_WORDS = 14
 CAPTION_MAX_CHARS = 400
 
 
@@ -199,16 +234,30 @@ def strip_caption_label(text: str) -> str:
 
 
 def looks_like_byline(block: Block) -> bool:
-    """A short last line without a sentence end, set apart by style or written as a name."""
+    """A short last line without a sentence end, set apart by style or written as a name.
+
+    "Nguyễn Thái Sơn / Ban Tuyên giáo Tỉnh ủy" right-aligned is a byline; so is a bare
+    "Như Uyên"; a short closing sentence is not.
+    """
     text = block.text
     if not text or block.images or len(text) > BYLINE_MAX_CHARS:
         return False
-    if word_count(text) > BYLINE_MAX_WORDS or re.search(r"[.:;?!…]$|\d{3,}", text):
+    if re.search(r"[.:;?!…]$|\d{3,}", text):
         return False
-    words = [w for w in re.split(r"[\s,/–—-]+", text) if w and w.lower() not in ("và", "/")]
-    name_like = len(words) <= 6 and all(w[0].isupper() for w in words)
     styled = block.align == "right" or block.bold or is_upper(text)
-    return styled or name_like
+    if styled:
+        return len(_name_words(text)) <= BYLINE_MAX_WORDS
+    return looks_like_name(text)
+
+
+def _name_words(text: str) -> list[str]:
+    return [w for w in re.split(r"[\s,/–—-]+", text) if w and w.lower() != "và"]
+
+
+def looks_like_name(text: str) -> bool:
+    """ "Trần Thị Thanh Thủy", "Hữu Bằng - Thanh Hiểu": a few capitalised words."""
+    words = _name_words(text)
+    return 0 < len(words) <= 6 and all(w[0].isupper() for w in words) and not is_boilerplate(text)
 
 
 def is_boilerplate(text: str) -> bool:

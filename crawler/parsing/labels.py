@@ -23,29 +23,30 @@ RELATED_LABELS = frozenset(
 )  # fmt: skip
 
 AUTHOR_LABEL = re.compile(
-    r"^(?:tác giả|người viết|người đăng tin|người đăng|phóng viên|bút danh|tin, ảnh|"
-    r"bài, ảnh|tin và ảnh|bài và ảnh)\s*:\s*",
+    r"^(?:tác giả|người viết|phóng viên|bút danh|tin, ảnh|bài, ảnh|tin và ảnh|bài và ảnh)"
+    r"\s*:\s*",
     re.I,
 )
+#: Who posted the article in the CMS: the author only when nothing else names one.
+POSTER_LABEL = re.compile(r"^(?:người đăng tin|người đăng|người cập nhật)\s*:\s*", re.I)
 SOURCE_LABEL = re.compile(r"^(?:nguồn tin|nguồn|theo)\s*:?\s+(?=\S)", re.I)
-CAPTION_LABEL = re.compile(
-    r"^\(?\s*(?:ảnh minh họa|ảnh minh hoạ|ảnh|hình ảnh|hình)\s*:\s*", re.I
-)
+CAPTION_LABEL = re.compile(r"^\(?\s*(?:ảnh minh họa|ảnh minh hoạ|ảnh|hình ảnh|hình)\s*:\s*", re.I)
 
 #: Elements whose class or id says they hold a date, for templates of no known family.
 GENERIC_DATE_CLASS = (
-    ".//*[not(self::script or self::style)][re:test(concat(@class, ' ', @id), "
-    "'(^|[^a-z])(date|time|ngay|pubdate|post-date|publish|datetime|meta|info|post-info|"
-    "article-info|detail-info|ngaydang|thoigian)', 'i')] | .//time | .//*[@itemprop='datePublished']"
+    ".//*[not(self::script or self::style or ancestor::li)][re:test(concat(@class, ' ', @id), "
+    "'date|time|ngay|pubdate|publish|meta|info|ngaydang|thoigian', 'i')] "
+    "| .//time | .//*[@itemprop='datePublished']"
 )
 #: Elements that hold the sapo on templates of no known family.
 GENERIC_LEAD = (
-    ".sapo, .summary, .lead, .tomtat, .hometext, .news-sapo, .article-sapo, .chapeau, "
-    ".detail-sapo, .post-summary, .description, [itemprop=description]"
+    "[class*=sapo], [class*=summary], [class*=tomtat], [class*=tom-tat], [class*=chapeau], "
+    "[class*=lead], [class*=intro], [class*=abstract], [class*=hometext], [class*=mota], "
+    "[itemprop=description]"
 )
 #: Image URLs that are page furniture, not article photos.
 IMAGE_NOT_CONTENT = re.compile(
-    r"(?i)(icon|logo|spacer|blank\.|pixel|/_layouts/|/themes/|emoji|banner|loading|/new\.gif|"
+    r"(?i)(icon|\bico[_-]|logo|spacer|blank\.|pixel|/_layouts/|/themes/|emoji|banner|loading|/new\.gif|"
     r"\bnew\.(gif|png)|arrow|bullet|btn_|button)"
 )
 

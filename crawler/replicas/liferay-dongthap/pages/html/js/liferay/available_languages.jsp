@@ -1,0 +1,1 @@
+Liferay.Language.available = {"vi_VN": "Tiếng Việt (Việt Nam)", "en_US": "English (United States)"};

@@ -1,0 +1,1 @@
+/* btg-theme main (replica stub) */

@@ -1,0 +1,2 @@
+/* AUI (replica stub) */
+var AUI = function() { return { use: function() {} }; };

@@ -1,0 +1,1 @@
+/* Liferay global bundle (replica stub) */

@@ -1,0 +1,2 @@
+/* initstrings (replica stub) */
+var Strings = {};

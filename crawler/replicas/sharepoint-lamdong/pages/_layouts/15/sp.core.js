@@ -1,0 +1,1 @@
+/* sp.core.js (replica stub) */
