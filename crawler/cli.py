@@ -100,6 +100,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         if key not in sites:
             raise UsageError(f"unknown site {key!r}; `tinkhac sites` lists the known keys")
     settings = build_settings(args.output, args.profile)
+    if args.fresh:
+        settings.set("TINKHAC_FRESH", True, priority="cmdline")
     return run_crawls(args.site, args.sites, settings)
 
 
@@ -170,6 +172,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         for replica in server:
             print(f"serving replica {replica.key} at {replica.base_url}", file=sys.stderr)
         settings = build_settings(args.output, "replica")
+        # The demo shows a whole crawl every time, whatever an earlier demo wrote.
+        settings.set("TINKHAC_FRESH", True, priority="cmdline")
         return run_crawls([r.key for r in server], str(sites_file), settings)
 
 
@@ -187,6 +191,9 @@ def parser() -> argparse.ArgumentParser:
     crawl = add("crawl", "crawl a site and write its articles as JSON Lines")
     crawl.add_argument("site", nargs="+", help="the site's key (see `tinkhac sites`)")
     crawl.add_argument("--output", metavar="DIR", default="output", help="default: output/")
+    crawl.add_argument(
+        "--fresh", action="store_true", help="ignore earlier runs: write every article found"
+    )
     crawl.add_argument("--profile", choices=["replica"], help=argparse.SUPPRESS)
     crawl.set_defaults(handler=cmd_crawl)
 

@@ -14,11 +14,11 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 from parsel import Selector
 
 from crawler.families import Profile
-from crawler.text import clean, fold
+from crawler.text import clean
 
 #: Link texts that mean "the next page of this listing".
 NEXT_LABELS = frozenset(
-    fold(t)
+    clean(t).casefold()
     for t in ("Trang sau", "Trang tiếp", "Tiếp", "Sau", "Tiếp theo", "Trang kế", "Xem tiếp",
               "Next", "»", "›", ">", ">>", "»»", "Trang sau >>", "Sau »", "Tiếp »")
 )  # fmt: skip
@@ -46,14 +46,18 @@ class Link:
 
 
 def links_of(selector: Selector, base_url: str, xpath: str = "//a[@href]") -> list[Link]:
-    """The page's links, absolute, without fragments, in page order, each URL once."""
+    """The page's links, absolute, without fragments, in page order, each URL once.
+
+    A URL's text is the first non-empty text any of its links shows.
+    """
     seen: dict[str, Link] = {}
     for anchor in selector.xpath(xpath):
         href = (anchor.xpath("@href").get() or "").strip()
         if not href or href.startswith("#"):
             continue
         url = urljoin(base_url, href).split("#", 1)[0]
-        if url not in seen:
+        if url not in seen or not seen[url].text:
+            # An image link often comes first; the titled link to the same URL names it.
             text = clean(anchor.xpath("string()").get()) or clean(anchor.xpath("@title").get())
             seen[url] = Link(url, text)
     return list(seen.values())
@@ -111,11 +115,11 @@ def next_page_links(selector: Selector, url: str, page: int) -> list[str]:
     for href in selector.xpath("//a[@rel='next']/@href | //link[@rel='next']/@href").getall():
         found.append(urljoin(url, href.strip()).split("#", 1)[0])
     for anchor in selector.xpath("//a[@href]"):
-        text = fold(anchor.xpath("string()").get()) or fold(anchor.xpath("@title").get())
+        text = clean(anchor.xpath("string()").get() or anchor.xpath("@title").get()).casefold()
         target = urljoin(url, anchor.xpath("@href").get().strip()).split("#", 1)[0]
         if target == url:
             continue
-        if text in NEXT_LABELS:
+        if text and text in NEXT_LABELS:
             found.append(target)
             continue
         numbered = page_number(target)

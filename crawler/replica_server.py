@@ -14,6 +14,7 @@ import json
 import mimetypes
 import re
 import threading
+import time
 import tomllib
 import unicodedata
 from collections.abc import Iterator
@@ -39,6 +40,8 @@ class Replica:
     config: dict[str, Any]
     base_url: str = ""
     requests: list[str] = field(default_factory=list)
+    #: (old, new) byte replacements applied to every page served: an edit between runs.
+    rewrites: list[tuple[bytes, bytes]] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -103,12 +106,14 @@ def load_replicas(root: Path | None = None) -> list[Replica]:
     return found
 
 
-def _handler_for(replica: Replica) -> type[BaseHTTPRequestHandler]:
+def _handler_for(replica: Replica, delay: float) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "ReplicaServer/1"
 
         def do_GET(self) -> None:
             replica.requests.append(self.path)
+            if delay:
+                time.sleep(delay)
             status, target = replica.resolve(self.path)
             if status == 301:
                 self.send_response(301)
@@ -121,6 +126,8 @@ def _handler_for(replica: Replica) -> type[BaseHTTPRequestHandler]:
                 self._send(404, "text/html; charset=utf-8", body)
                 return
             body = Path(target).read_bytes()
+            for old, new in replica.rewrites:
+                body = body.replace(old, new)
             self._send(200, _content_type(Path(target), body), body)
 
         def _send(self, status: int, content_type: str, body: bytes) -> None:
@@ -148,14 +155,16 @@ def _content_type(path: Path, body: bytes) -> str:
 class ReplicaServer:
     """Serve every replica on its own loopback address, in threads, until closed."""
 
-    def __init__(self, replicas: list[Replica] | None = None) -> None:
+    def __init__(self, replicas: list[Replica] | None = None, delay: float = 0.0) -> None:
+        """``delay`` seconds are waited before each answer: a slow server, for kill tests."""
         self.replicas = replicas if replicas is not None else load_replicas()
+        self.delay = delay
         self._servers: list[ThreadingHTTPServer] = []
 
     def __enter__(self) -> ReplicaServer:
         for offset, replica in enumerate(self.replicas):
             host = f"127.0.0.{FIRST_HOST_OCTET + offset}"
-            server = ThreadingHTTPServer((host, 0), _handler_for(replica))
+            server = ThreadingHTTPServer((host, 0), _handler_for(replica, self.delay))
             server.daemon_threads = True
             replica.base_url = f"http://{host}:{server.server_address[1]}"
             threading.Thread(target=server.serve_forever, daemon=True).start()

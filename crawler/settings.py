@@ -42,17 +42,23 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SiteBoundaryMiddleware": 50,
+    "crawler.middlewares.SkipKnownArticlesMiddleware": 60,
 }
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,
     "pipelines.validate.ValidatePipeline": 200,
     "pipelines.dedup.DeduplicatePipeline": 300,
     "pipelines.jsonlines.JsonLinesWriterPipeline": 800,
+    "pipelines.seen.RecordSeenPipeline": 900,
 }
 
 # Output: JSON Lines, UTF-8 text rather than \u escapes.
 FEED_EXPORT_ENCODING = "utf-8"
 TINKHAC_OUTPUT_DIR = "output"
+# What earlier runs wrote (SQLite); default <TINKHAC_OUTPUT_DIR>/.state/state.sqlite.
+TINKHAC_STATE_PATH = None
+# True: ignore what earlier runs wrote and write every article found (`--fresh`).
+TINKHAC_FRESH = False
 
 # Crawl limits (also a guard against calendar and pagination traps).
 TINKHAC_MAX_LISTING_PAGES = 1000  # pages per listing

@@ -1,8 +1,9 @@
-"""Drop the second copy of an article met in one run, by id and by content.
+"""Drop copies of articles: a second copy met in this run, or one written by an earlier run.
 
 The spider already avoids downloading an article twice under URLs that share its id; a
 copy that slipped past (another id scheme, a mirrored page) is caught by a fingerprint of
-its normalised title and body.
+its normalised title and body. Across runs the state store says what was written: the
+same text is dropped, a changed text goes on as an update with the same id.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from crawler.state import StateStore
 from crawler.text import fold
 
 
@@ -26,6 +28,8 @@ def content_fingerprint(title: str | None, body: str | None) -> str:
 class DeduplicatePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
+        self.state = StateStore.for_crawler(crawler)
+        self.fresh = crawler.settings.getbool("TINKHAC_FRESH")
         self.ids: set[tuple[str, str]] = set()
         self.fingerprints: set[tuple[str, str]] = set()
 
@@ -35,15 +39,21 @@ class DeduplicatePipeline:
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         adapter = ItemAdapter(item)
-        site = adapter.get("site") or ""
-        key = (site, adapter["id"])
-        fingerprint = (site, content_fingerprint(adapter.get("title"), adapter.get("body")))
-        if key in self.ids:
-            self.stats.inc_value("tinkhac/duplicates/same_id")
-            raise DropItem(f"duplicate id {adapter['id']}: {adapter.get('url')}")
-        if fingerprint in self.fingerprints:
-            self.stats.inc_value("tinkhac/duplicates/same_content")
-            raise DropItem(f"duplicate content: {adapter.get('url')}")
-        self.ids.add(key)
-        self.fingerprints.add(fingerprint)
+        site, article_id = adapter.get("site") or "", adapter["id"]
+        fingerprint = content_fingerprint(adapter.get("title"), adapter.get("body"))
+        if (site, article_id) in self.ids:
+            self._drop("same_id", adapter)
+        if (site, fingerprint) in self.fingerprints:
+            self._drop("same_content", adapter)
+        self.ids.add((site, article_id))
+        self.fingerprints.add((site, fingerprint))
+        known = None if self.fresh else self.state.get(site, article_id)
+        if known is not None:
+            if known.fingerprint == fingerprint:
+                self._drop("written_before", adapter)
+            self.stats.inc_value("tinkhac/items/updated")
         return item
+
+    def _drop(self, kind: str, adapter: ItemAdapter) -> None:
+        self.stats.inc_value(f"tinkhac/duplicates/{kind}")
+        raise DropItem(f"duplicate ({kind}): {adapter.get('url')}")

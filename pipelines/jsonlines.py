@@ -3,8 +3,8 @@
 Scrapy's feed exports write after the pipelines, so a pipeline could not know that a
 record is on disk; this writer is a pipeline for that reason: whatever runs after it
 (the state store) can rely on the line being written. Each record is one ``write`` of one
-complete line, flushed, so a killed run leaves only whole lines in ``<run-id>.jsonl.part``;
-a run that closes renames it to ``<run-id>.jsonl``.
+complete line, flushed and synced, so a killed run leaves only whole lines in
+``<run-id>.jsonl.part``; a run that closes renames it to ``<run-id>.jsonl``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from crawler.items import FIELD_NAMES
 
 
 def new_run_id() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    """A sortable, unique name for a run: its start time to the microsecond, in UTC."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
 
 
 class JsonLinesWriterPipeline:
@@ -50,6 +51,7 @@ class JsonLinesWriterPipeline:
         stream = self._file(record["site"])
         stream.write(json.dumps(record, ensure_ascii=False) + "\n")
         stream.flush()
+        os.fdatasync(stream.fileno())  # durable before the state store may mark it seen
         self.stats.inc_value("tinkhac/items/written")
         return item
 

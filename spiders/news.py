@@ -17,7 +17,7 @@ from scrapy.http import HtmlResponse, Response
 
 from crawler.families import Profile, detect
 from crawler.items import ArticleItem
-from crawler.links import is_article_link, links_of, listing_links, next_page_links
+from crawler.links import Link, is_article_link, links_of, listing_links, next_page_links
 from crawler.parsing.article import ArticlePage
 from crawler.registry import RegistryError, Site, load_sites
 from crawler.urls import article_key, canonical_url, same_site
@@ -94,10 +94,13 @@ class NewsSpider(scrapy.Spider):
     def parse_listing(self, response: HtmlResponse, profile: Profile) -> Iterator[Any]:
         """Open the listing's articles; page on while a page brings articles not seen yet."""
         fresh = 0
-        for link in links_of(response.selector, response.url):
-            if not (self._in_site(link.url) and is_article_link(link.url, profile)):
-                continue
-            request = self._article_request(response, link.url, profile, depth=0)
+        articles = [
+            link
+            for link in links_of(response.selector, response.url)
+            if self._in_site(link.url) and is_article_link(link.url, profile)
+        ]
+        for link in _named(articles, profile):
+            request = self._article_request(response, link, profile, depth=0)
             if request is not None:
                 fresh += 1
                 yield request
@@ -134,18 +137,20 @@ class NewsSpider(scrapy.Spider):
         if depth > self.max_related_depth:
             self.crawler.stats.inc_value("tinkhac/related/stopped_max_depth")
             return
+        shown = {link.url: link for link in links_of(response.selector, response.url)}
         for url in record["related_urls"]:
             if self._in_site(url) and not profile.is_denied(url):
-                request = self._article_request(response, url, profile, depth=depth)
+                link = shown.get(url, Link(url, ""))
+                request = self._article_request(response, link, profile, depth=depth)
                 if request is not None:
                     self.crawler.stats.inc_value("tinkhac/related/followed")
                     yield request
 
     def _article_request(
-        self, response: HtmlResponse, url: str, profile: Profile, depth: int
+        self, response: HtmlResponse, link: Link, profile: Profile, depth: int
     ) -> scrapy.Request | None:
         """A request for an article not requested yet under any of its URLs."""
-        key = article_key(canonical_url(url, profile), profile)
+        key = article_key(canonical_url(link.url, profile), profile)
         if key in self.article_keys:
             self.crawler.stats.inc_value("tinkhac/articles/duplicate_link")
             return None
@@ -155,8 +160,21 @@ class NewsSpider(scrapy.Spider):
             "related_depth": depth,
             "category": response.meta.get("category"),
             "article_key": key,
+            "link_text": link.text,
         }
-        return response.follow(url, self.parse, meta=meta)
+        return response.follow(link.url, self.parse, meta=meta)
 
     def _in_site(self, url: str) -> bool:
         return same_site(url, self.site.allowed_domains)
+
+
+def _named(links: list[Link], profile: Profile) -> list[Link]:
+    """Each article's first link, named by the first text any of its URLs shows."""
+    first: dict[str, Link] = {}
+    for link in links:
+        key = article_key(canonical_url(link.url, profile), profile)
+        if key not in first:
+            first[key] = link
+        elif not first[key].text and link.text:
+            first[key] = Link(first[key].url, link.text)
+    return list(first.values())

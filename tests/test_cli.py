@@ -27,7 +27,7 @@ def test_sites_file_adds_and_overrides(tmp_path):
     sites = tmp_path / "sites.toml"
     sites.write_text(
         '[sites.tayninh]\nname = "Đảng bộ tỉnh Tây Ninh"\nstart_urls = ["https://tayninh.dcs.vn/"]\n'
-        '[sites.thainguyen]\nactive = false\n',
+        "[sites.thainguyen]\nactive = false\n",
         encoding="utf-8",
     )
     process = run_tinkhac("sites", "--sites", str(sites))

@@ -1,0 +1,87 @@
+"""The state store: which articles earlier runs wrote, so a scheduled run writes only news.
+
+An embedded SQLite file (``output/.state/state.sqlite`` by default) keyed by site and
+article id. It is written only after an article's line is durably in the output file
+(see ``pipelines/seen.py``), so a run killed at any point loses nothing: what the store
+does not know is crawled again. Scrapy's ``JOBDIR`` resumes one job; this remembers runs.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    site TEXT NOT NULL,
+    id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    title TEXT,
+    fingerprint TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    PRIMARY KEY (site, id)
+) WITHOUT ROWID;
+"""
+
+
+@dataclass(frozen=True)
+class KnownArticle:
+    id: str
+    title: str | None
+    fingerprint: str
+
+
+class StateStore:
+    """One SQLite connection per crawl process; lookups by primary key only."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA busy_timeout=5000")
+        self.db.executescript(SCHEMA)
+
+    @classmethod
+    def for_crawler(cls, crawler: Any) -> StateStore:
+        """The crawl's one store, shared by the middleware and the pipelines that use it."""
+        store = getattr(crawler, "_tinkhac_state", None)
+        if store is None:
+            path = crawler.settings.get("TINKHAC_STATE_PATH") or (
+                Path(crawler.settings.get("TINKHAC_OUTPUT_DIR")) / ".state" / "state.sqlite"
+            )
+            store = cls(path)
+            crawler._tinkhac_state = store
+        return store
+
+    def get(self, site: str, article_id: str) -> KnownArticle | None:
+        row = self.db.execute(
+            "SELECT id, title, fingerprint FROM articles WHERE site = ? AND id = ?",
+            (site, article_id),
+        ).fetchone()
+        return KnownArticle(*row) if row else None
+
+    def record(self, site: str, article_id: str, url: str, title: str | None, fingerprint: str):
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        self.db.execute(
+            """INSERT INTO articles (site, id, url, title, fingerprint, first_seen, last_seen)
+               VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (site, id) DO UPDATE SET url = excluded.url, title = excluded.title,
+                   fingerprint = excluded.fingerprint, last_seen = excluded.last_seen""",
+            (site, article_id, url, title, fingerprint, now, now),
+        )
+
+    def count(self, site: str | None = None) -> int:
+        if site is None:
+            return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        return self.db.execute("SELECT count(*) FROM articles WHERE site = ?", (site,)).fetchone()[
+            0
+        ]
+
+    def close(self) -> None:
+        self.db.close()

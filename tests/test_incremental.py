@@ -1,0 +1,113 @@
+"""Across runs: only new or changed articles are written, and a killed run loses nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from conftest import ROOT
+
+from crawler.replica_server import ReplicaServer, load_replicas
+
+REPLICA = "aspnet-hungyen"
+
+
+def _serve(delay: float = 0.0) -> ReplicaServer:
+    return ReplicaServer([r for r in load_replicas() if r.name == REPLICA], delay=delay)
+
+
+def _command(server: ReplicaServer, out: Path, *extra: str) -> list[str]:
+    sites = out / "sites.toml"
+    sites.parent.mkdir(parents=True, exist_ok=True)
+    sites.write_text(server.sites_toml(), encoding="utf-8")
+    key = server.replicas[0].key
+    return [
+        sys.executable, "-m", "crawler", "crawl", key, "--sites", str(sites),
+        "--output", str(out), "--profile", "replica", *extra,
+    ]  # fmt: skip
+
+
+def _crawl(server: ReplicaServer, out: Path, *extra: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.run(
+        _command(server, out, *extra), capture_output=True, text=True, env=env, timeout=240
+    )
+    assert process.returncode == 0, process.stderr[-3000:]
+    return process
+
+
+def _lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _runs(out: Path) -> list[list[dict]]:
+    """The records of each run file, oldest first (unfinished .part files included)."""
+    return [_lines(p) for p in sorted(out.glob("*/*.jsonl*"))]
+
+
+def _article_files(replica) -> set[Path]:
+    files = set()
+    for record in replica.expected():
+        parts = urlsplit(record["url"])
+        files.add(replica.resolve(parts.path + (f"?{parts.query}" if parts.query else ""))[1])
+    return files
+
+
+def test_second_run_writes_nothing_and_downloads_no_article(tmp_path):
+    with _serve() as server:
+        replica = server.replicas[0]
+        _crawl(server, tmp_path)
+        assert len(_runs(tmp_path)[0]) == len(replica.expected())
+        replica.requests.clear()
+        second = _crawl(server, tmp_path)
+        assert sum(len(run) for run in _runs(tmp_path)[1:]) == 0
+        fetched = {replica.resolve(path)[1] for path in replica.requests}
+        assert fetched & _article_files(replica) == set()
+        assert "tinkhac/articles/skipped_known" in second.stderr
+        assert replica.requests, "listing pages are still read"
+
+
+def test_edited_article_comes_out_again_as_an_update(tmp_path):
+    with _serve() as server:
+        replica = server.replicas[0]
+        _crawl(server, tmp_path)
+        target = next(r for r in replica.expected() if r["id"] == "5127")
+        new_title = target["title"] + " (cập nhật)"
+        replica.rewrites = [(target["title"].encode(), new_title.encode())]
+        _crawl(server, tmp_path)
+        updates = _runs(tmp_path)[1]
+        assert [(r["id"], r["title"]) for r in updates] == [("5127", new_title)]
+        assert updates[0]["fetched_at"] >= _runs(tmp_path)[0][0]["fetched_at"]
+
+
+def test_a_killed_run_loses_nothing(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with _serve(delay=0.15) as server:
+        replica = server.replicas[0]
+        process = subprocess.Popen(
+            _command(server, tmp_path), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            parts = list(tmp_path.glob("*/*.jsonl.part"))
+            if parts and len(parts[0].read_bytes().splitlines()) >= 3:
+                break
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        killed = _runs(tmp_path)
+        assert killed and 3 <= len(killed[0]) < len(replica.expected()), "not killed partway"
+    with _serve() as server:
+        replica = server.replicas[0]
+        _crawl(server, tmp_path)
+        written = [record["id"] for run in _runs(tmp_path) for record in run]
+        assert sorted(set(written)) == sorted(r["id"] for r in replica.expected())
+        assert len(written) == len(set(written)), "an article was written twice"
+        _crawl(server, tmp_path)
+        assert sum(len(run) for run in _runs(tmp_path)[2:]) == 0
