@@ -1,7 +1,8 @@
-"""The ``tinkhac`` command: crawl a site, list the sites, parse one page, run the demo.
+"""The ``tinkhac`` command: crawl sites, list them, parse one page, run the demo.
 
-Mistakes in the arguments or in a sites file end the command with one line on stderr that
-says what to fix, and exit code 2; no traceback.
+Exit codes: 0 all well; 1 some sites failed or were flagged by the breakage alarm; 2 the
+command could not run (a mistake in the arguments or the sites file, or another run
+holds the lock), with one line on stderr that says what to do and no traceback.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import sys
 import tempfile
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,23 +23,30 @@ from scrapy.settings import Settings
 
 from crawler import profiles
 from crawler.registry import RegistryError, Site, load_sites
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
+from crawler.runner import EXIT_COULD_NOT_RUN, EXIT_DEGRADED, EXIT_OK, CrawlPlan, run
 
 
 class UsageError(Exception):
     """A mistake the user can fix; the message says how."""
 
 
-def build_settings(output: str | None = None, profile: str | None = None) -> Settings:
+def build_settings(args: argparse.Namespace) -> Settings:
+    """Scrapy settings from ``crawler/settings.py`` and the command-line options."""
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
-    if profile == "replica":
+    options = vars(args)
+    if options.get("profile") == "replica":
         settings.setdict(profiles.REPLICA, priority="cmdline")
-    if output:
-        settings.set("TINKHAC_OUTPUT_DIR", output, priority="cmdline")
+    overrides = {
+        "TINKHAC_OUTPUT_DIR": options.get("output"),
+        "TINKHAC_FRESH": options.get("fresh") or None,
+        "TINKHAC_SINCE": options.get("since"),
+        "TINKHAC_MAX_LISTING_PAGES": options.get("max_pages"),
+        "CLOSESPIDER_ITEMCOUNT": options.get("max_articles"),
+    }
+    for name, value in overrides.items():
+        if value is not None:
+            settings.set(name, value, priority="cmdline")
     return settings
 
 
@@ -48,61 +57,23 @@ def _sites(sites_file: str | None) -> dict[str, Site]:
         raise UsageError(str(exc)) from exc
 
 
-class CrawlSummary:
-    """Counts what each crawler of a process wrote, for the closing lines."""
-
-    def __init__(self) -> None:
-        self.rows: list[dict[str, Any]] = []
-
-    def watch(self, crawler: Any, site: str) -> None:
-        def closed(spider: Any, reason: str) -> None:
-            stats = crawler.stats.get_stats()
-            self.rows.append(
-                {
-                    "site": site,
-                    "reason": reason,
-                    "written": stats.get("tinkhac/items/written", 0),
-                    "errors": stats.get("log_count/ERROR", 0),
-                    "file": stats.get("tinkhac/output_file"),
-                }
-            )
-
-        crawler.signals.connect(closed, signal=signals.spider_closed, weak=False)
-
-    def report(self) -> int:
-        failed = False
-        for row in sorted(self.rows, key=lambda r: r["site"]):
-            print(
-                f"{row['site']:22} {row['written']:5} articles  {row['reason']:10} "
-                f"{row['file'] or '-'}",
-                file=sys.stderr,
-            )
-            failed = failed or row["reason"] != "finished" or row["errors"] > 0
-        return EXIT_FAILED if failed else EXIT_OK
-
-
-def run_crawls(site_keys: Sequence[str], sites_file: str | None, settings: Settings) -> int:
-    from spiders.news import NewsSpider
-
-    process = CrawlerProcess(settings, install_root_handler=True)
-    summary = CrawlSummary()
-    for key in site_keys:
-        crawler = process.create_crawler(NewsSpider)
-        summary.watch(crawler, key)
-        process.crawl(crawler, site=key, sites=sites_file)
-    process.start()
-    return summary.report()
-
-
 def cmd_crawl(args: argparse.Namespace) -> int:
     sites = _sites(args.sites)
     for key in args.site:
         if key not in sites:
             raise UsageError(f"unknown site {key!r}; `tinkhac sites` lists the known keys")
-    settings = build_settings(args.output, args.profile)
-    if args.fresh:
-        settings.set("TINKHAC_FRESH", True, priority="cmdline")
-    return run_crawls(args.site, args.sites, settings)
+    if args.url and len(args.site) != 1:
+        raise UsageError("--url crawls one page of one site: name exactly one site")
+    spider_args = {"url": args.url} if args.url else None
+    plan = CrawlPlan(args.site, args.sites, build_settings(args), args.job, spider_args)
+    return run(plan)
+
+
+def cmd_crawl_all(args: argparse.Namespace) -> int:
+    active = sorted(key for key, site in _sites(args.sites).items() if site.active)
+    if not active:
+        raise UsageError("no active site to crawl; check `tinkhac sites`")
+    return run(CrawlPlan(active, args.sites, build_settings(args), args.job))
 
 
 def cmd_sites(args: argparse.Namespace) -> int:
@@ -125,14 +96,10 @@ def cmd_parse(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.url!r} is not an http(s) URL")
     sites = _sites(args.sites)
     site = next((s for s in sites.values() if s.matches(args.url)), None)
-    sites_file = args.sites
-    if site is None:
-        sites_file = _adhoc_sites_file(args.url)
-        key = "adhoc"
-    else:
-        key = site.key
-    settings = build_settings(profile=args.profile)
+    key, sites_file = (site.key, args.sites) if site else ("adhoc", _adhoc_sites_file(args.url))
+    settings = build_settings(args)
     settings.set("ITEM_PIPELINES", {"pipelines.normalize.NormalizePipeline": 100})
+    settings.set("EXTENSIONS", {})
     settings.set("LOG_LEVEL", "WARNING")
     records: list[dict[str, Any]] = []
     process = CrawlerProcess(settings)
@@ -144,11 +111,11 @@ def cmd_parse(args: argparse.Namespace) -> int:
         records.append(ItemAdapter(item).asdict())
 
     crawler.signals.connect(scraped, signal=signals.item_scraped, weak=False)
-    process.crawl(crawler, site=key, sites=sites_file, url=args.url)
+    process.crawl(crawler, site=key, sites=sites_file, url=args.url, follow="no")
     process.start()
     if not records:
         print(f"no article could be read from {args.url} (see the log above)", file=sys.stderr)
-        return EXIT_FAILED
+        return EXIT_DEGRADED
     print(json.dumps(records[0], ensure_ascii=False, indent=2))
     return EXIT_OK
 
@@ -156,31 +123,49 @@ def cmd_parse(args: argparse.Namespace) -> int:
 def _adhoc_sites_file(url: str) -> str:
     """A sites file with one entry for a URL of no known site, read generically."""
     parts = urlsplit(url)
-    entry = f'[sites.adhoc]\nname = "{parts.hostname}"\nstart_urls = ["{parts.scheme}://{parts.netloc}/"]\n'
-    folder = Path(tempfile.mkdtemp(prefix="tinkhac-"))
-    path = folder / "adhoc.toml"
-    path.write_text(entry, encoding="utf-8")
+    start = f"{parts.scheme}://{parts.netloc}/"
+    path = Path(tempfile.mkdtemp(prefix="tinkhac-")) / "adhoc.toml"
+    path.write_text(
+        f'[sites.adhoc]\nname = "{parts.hostname}"\nstart_urls = ["{start}"]\n', encoding="utf-8"
+    )
     return str(path)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from crawler.replica_server import ReplicaServer
 
+    args.profile, args.fresh = "replica", True  # a demo shows a whole crawl every time
     with ReplicaServer() as server, tempfile.TemporaryDirectory() as tmp:
         sites_file = Path(tmp) / "replicas.toml"
         sites_file.write_text(server.sites_toml(), encoding="utf-8")
         for replica in server:
             print(f"serving replica {replica.key} at {replica.base_url}", file=sys.stderr)
-        settings = build_settings(args.output, "replica")
-        # The demo shows a whole crawl every time, whatever an earlier demo wrote.
-        settings.set("TINKHAC_FRESH", True, priority="cmdline")
-        return run_crawls([r.key for r in server], str(sites_file), settings)
+        keys = [r.key for r in server]
+        return run(CrawlPlan(keys, str(sites_file), build_settings(args)))
+
+
+def _since(text: str) -> str:
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-01") from None
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return int(text)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with exit code 2 and one line for every mistake (its default is 2 too)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_COULD_NOT_RUN, f"tinkhac: {message}\n")
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(
-        prog="tinkhac", description="Crawl Vietnamese provincial Party news sites."
-    )
+    top = _Parser(prog="tinkhac", description="Crawl Vietnamese provincial Party news sites.")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -188,14 +173,26 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--sites", metavar="FILE", help="a TOML file of extra sites")
         return command
 
-    crawl = add("crawl", "crawl a site and write its articles as JSON Lines")
+    def crawl_options(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--output", metavar="DIR", default="output", help="default: output/")
+        command.add_argument("--since", type=_since, metavar="DATE", help="only articles from")
+        command.add_argument(
+            "--fresh", action="store_true", help="ignore earlier runs: write every article found"
+        )
+        command.add_argument("--job", metavar="NAME", help="resumable job (Scrapy JOBDIR)")
+        command.add_argument("--profile", choices=["replica"], help=argparse.SUPPRESS)
+
+    crawl = add("crawl", "crawl sites on demand and write their articles as JSON Lines")
     crawl.add_argument("site", nargs="+", help="the site's key (see `tinkhac sites`)")
-    crawl.add_argument("--output", metavar="DIR", default="output", help="default: output/")
-    crawl.add_argument(
-        "--fresh", action="store_true", help="ignore earlier runs: write every article found"
-    )
-    crawl.add_argument("--profile", choices=["replica"], help=argparse.SUPPRESS)
+    crawl_options(crawl)
+    crawl.add_argument("--max-pages", type=_positive, metavar="N", help="listing pages each")
+    crawl.add_argument("--max-articles", type=_positive, metavar="N", help="stop after N")
+    crawl.add_argument("--url", help="crawl this one listing or article page only")
     crawl.set_defaults(handler=cmd_crawl)
+
+    crawl_all = add("crawl-all", "crawl every active site, incrementally (for cron)")
+    crawl_options(crawl_all)
+    crawl_all.set_defaults(handler=cmd_crawl_all)
 
     add("sites", "list the known sites").set_defaults(handler=cmd_sites)
 
@@ -218,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args)
     except UsageError as exc:
         print(f"tinkhac: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return EXIT_COULD_NOT_RUN
 
 
 if __name__ == "__main__":

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from parsel import Selector
 
+from crawler.dates import find_dates
 from crawler.families import Profile
 from crawler.text import clean
 
@@ -136,3 +138,16 @@ def _follows(numbered: tuple[str, int], here: tuple[str, int] | None, url: str) 
         return numbered[0] == here[0] and numbered[1] == here[1] + 1
     # An unnumbered listing URL is the first page, numbered 0 or 1 by the CMS.
     return numbered[0].rstrip("/?") == url.rstrip("/?") and numbered[1] in (1, 2)
+
+
+def link_dates(selector: Selector, base_url: str, urls: set[str]) -> list[datetime]:
+    """The dates that a listing shows next to its article links ("(26/11/2026)")."""
+    found: list[datetime] = []
+    for anchor in selector.xpath("//a[@href]"):
+        url = urljoin(base_url, anchor.xpath("@href").get().strip()).split("#", 1)[0]
+        if url not in urls:
+            continue
+        item = anchor.xpath("ancestor::*[self::li or self::tr or self::article or self::div][1]")
+        text = item.xpath("string()").get() if item else ""
+        found.extend(m.value for m in find_dates(text or "") if m.kind != "clock")
+    return found

@@ -44,6 +44,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SiteBoundaryMiddleware": 50,
     "crawler.middlewares.SkipKnownArticlesMiddleware": 60,
 }
+EXTENSIONS = {
+    "crawler.report.RunReportExtension": 500,
+}
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,
     "pipelines.validate.ValidatePipeline": 200,

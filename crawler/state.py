@@ -8,11 +8,14 @@ does not know is crawled again. Scrapy's ``JOBDIR`` resumes one job; this rememb
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from scrapy import signals
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -25,7 +28,18 @@ CREATE TABLE IF NOT EXISTS articles (
     last_seen TEXT NOT NULL,
     PRIMARY KEY (site, id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS runs (
+    site TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    finished_at TEXT NOT NULL,
+    found INTEGER NOT NULL,
+    written INTEGER NOT NULL,
+    coverage TEXT NOT NULL,
+    PRIMARY KEY (site, run_id)
+);
 """
+#: How many earlier runs of a site the breakage alarm compares a run with.
+HISTORY_RUNS = 10
 
 
 @dataclass(frozen=True)
@@ -57,6 +71,7 @@ class StateStore:
             )
             store = cls(path)
             crawler._tinkhac_state = store
+            crawler.signals.connect(store.close, signal=signals.engine_stopped, weak=False)
         return store
 
     def get(self, site: str, article_id: str) -> KnownArticle | None:
@@ -75,6 +90,27 @@ class StateStore:
                    fingerprint = excluded.fingerprint, last_seen = excluded.last_seen""",
             (site, article_id, url, title, fingerprint, now, now),
         )
+
+    def record_run(
+        self, site: str, run_id: str, found: int, written: int, coverage: dict[str, float]
+    ) -> None:
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        self.db.execute(
+            "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?)",
+            (site, run_id, now, found, written, json.dumps(coverage)),
+        )
+
+    def history(self, site: str) -> list[dict[str, Any]]:
+        """The site's latest earlier runs, newest first."""
+        rows = self.db.execute(
+            "SELECT run_id, found, written, coverage FROM runs WHERE site = ? "
+            "ORDER BY finished_at DESC, run_id DESC LIMIT ?",
+            (site, HISTORY_RUNS),
+        ).fetchall()
+        return [
+            {"run_id": r, "found": f, "written": w, "coverage": json.loads(c)}
+            for r, f, w, c in rows
+        ]
 
     def count(self, site: str | None = None) -> int:
         if site is None:

@@ -31,6 +31,3 @@ class RecordSeenPipeline:
             adapter["site"], adapter["id"], adapter["url"], adapter.get("title"), fingerprint
         )
         return item
-
-    def close_spider(self, spider: Any = None) -> None:
-        self.state.close()

@@ -9,22 +9,37 @@ fields are is decided in ``crawler/`` from the site's profile; this module only 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import scrapy
 from scrapy.http import HtmlResponse, Response
 
+from crawler.dates import VN_TZ, parse_iso_date
 from crawler.families import Profile, detect
 from crawler.items import ArticleItem
-from crawler.links import Link, is_article_link, links_of, listing_links, next_page_links
+from crawler.links import (
+    Link,
+    is_article_link,
+    link_dates,
+    links_of,
+    listing_links,
+    next_page_links,
+)
 from crawler.parsing.article import ArticlePage
 from crawler.registry import RegistryError, Site, load_sites
 from crawler.urls import article_key, canonical_url, same_site
 
+#: Markers of a listing that a browser fills in with JavaScript (AngularJS on SharePoint).
+JS_TEMPLATE_MARKERS = ("ng-repeat=", "{{", "v-for=", "data-bind=")
+
 
 class NewsSpider(scrapy.Spider):
-    """Crawl one site of the registry: ``scrapy crawl news -a site=KEY [-a sites=FILE]``."""
+    """Crawl one site of the registry: ``scrapy crawl news -a site=KEY [-a sites=FILE]``.
+
+    ``-a url=URL`` reads that one listing or article page: an article is its record, a
+    listing is its articles, without paging; ``-a follow=no`` reads an article page only.
+    """
 
     name = "news"
 
@@ -33,21 +48,30 @@ class NewsSpider(scrapy.Spider):
         site: str | None = None,
         sites: str | None = None,
         url: str | None = None,
+        follow: str = "yes",
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
-        self.single_url = url
         if not site:
             raise ValueError("which site? pass -a site=KEY (see `tinkhac sites`)")
         registry = load_sites(sites)
         if site not in registry:
             raise RegistryError(f"unknown site {site!r}; `tinkhac sites` lists the known keys")
         self.site: Site = registry[site]
+        self.single_url = url
+        self.follow_single = follow != "no"
         # Scrapy's own offsite filter compares host names only; the port-aware check is
         # crawler.middlewares.SiteBoundaryMiddleware.
         self.allowed_domains = sorted({d.split(":")[0] for d in self.site.allowed_domains})
         self.profile: Profile | None = None
-        self.article_keys: set[str] = set()
+
+    @property
+    def article_keys(self) -> set[str]:
+        """Articles requested in this job; kept in ``spider.state`` so a JOBDIR resume knows."""
+        state = getattr(self, "state", None)
+        if state is None:
+            self.state = state = {}
+        return state.setdefault("article_keys", set())
 
     @property
     def max_related_depth(self) -> int:
@@ -57,10 +81,16 @@ class NewsSpider(scrapy.Spider):
     def max_listing_pages(self) -> int:
         return self.settings.getint("TINKHAC_MAX_LISTING_PAGES")
 
+    @property
+    def since(self) -> datetime | None:
+        value = self.settings.get("TINKHAC_SINCE")
+        if not value:
+            return None
+        return datetime.combine(date.fromisoformat(str(value)), datetime.min.time(), VN_TZ)
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if self.single_url:
-            meta = {"role": "article", "related_depth": self.max_related_depth}
-            yield scrapy.Request(self.single_url, callback=self.parse, meta=meta)
+            yield scrapy.Request(self.single_url, callback=self.parse, meta={"role": "single"})
             return
         for url in self.site.start_urls:
             yield scrapy.Request(url, callback=self.parse, meta={"role": "start", "page": 1})
@@ -80,6 +110,9 @@ class NewsSpider(scrapy.Spider):
             return
         profile = self._profile_for(response)
         role = response.meta.get("role", "article")
+        if role == "single":
+            yield from self.parse_single(response, profile)
+            return
         if role == "article" or (role == "start" and is_article_link(response.url, profile)):
             yield from self.parse_article(response, profile)
             return
@@ -91,7 +124,17 @@ class NewsSpider(scrapy.Spider):
                     yield response.follow(link.url, self.parse, meta=meta)
         yield from self.parse_listing(response, profile)
 
-    def parse_listing(self, response: HtmlResponse, profile: Profile) -> Iterator[Any]:
+    def parse_single(self, response: HtmlResponse, profile: Profile) -> Iterator[Any]:
+        """One page asked for by name: its record if it is an article, else its articles."""
+        item = self._item(response, profile)
+        if item is not None:
+            yield item
+        elif self.follow_single:
+            yield from self.parse_listing(response, profile, paging=False)
+
+    def parse_listing(
+        self, response: HtmlResponse, profile: Profile, paging: bool = True
+    ) -> Iterator[Any]:
         """Open the listing's articles; page on while a page brings articles not seen yet."""
         fresh = 0
         articles = [
@@ -99,24 +142,61 @@ class NewsSpider(scrapy.Spider):
             for link in links_of(response.selector, response.url)
             if self._in_site(link.url) and is_article_link(link.url, profile)
         ]
+        if not articles and any(m in response.text for m in JS_TEMPLATE_MARKERS):
+            self.crawler.stats.inc_value("tinkhac/listings/rendered_by_javascript")
+            self.logger.warning(
+                "listing %s is filled in by JavaScript and holds no article links; "
+                "give the site a server-rendered listing in its start_urls",
+                response.url,
+            )
         for link in _named(articles, profile):
             request = self._article_request(response, link, profile, depth=0)
             if request is not None:
                 fresh += 1
                 yield request
-        page = response.meta.get("page", 1)
+        if paging and self._keep_paging(response, fresh, articles):
+            page = response.meta.get("page", 1)
+            for url in next_page_links(response.selector, response.url, page):
+                if self._in_site(url) and not profile.is_denied(url):
+                    meta = {"role": "listing", "page": page + 1}
+                    meta["category"] = response.meta.get("category")
+                    yield response.follow(url, self.parse, meta=meta)
+
+    def _keep_paging(self, response: HtmlResponse, fresh: int, articles: list[Link]) -> bool:
+        stop = None
         if fresh == 0:
-            self.crawler.stats.inc_value("tinkhac/listings/stopped_no_new_articles")
-            return
-        if page >= self.max_listing_pages:
-            self.crawler.stats.inc_value("tinkhac/listings/stopped_max_pages")
-            return
-        for url in next_page_links(response.selector, response.url, page):
-            if self._in_site(url) and not profile.is_denied(url):
-                meta = {**response.meta, "role": "listing", "page": page + 1}
-                yield response.follow(url, self.parse, meta=meta)
+            stop = "no_new_articles"  # also ends listings that repeat their last page
+        elif response.meta.get("page", 1) >= self.max_listing_pages:
+            stop = "max_pages"
+        elif self.since is not None:
+            dates = link_dates(response.selector, response.url, {a.url for a in articles})
+            if dates and max(dates) < self.since:
+                stop = "older_than_since"
+        if stop:
+            self.crawler.stats.inc_value(f"tinkhac/listings/stopped_{stop}")
+        return stop is None
 
     def parse_article(self, response: HtmlResponse, profile: Profile) -> Iterator[Any]:
+        item = self._item(response, profile)
+        if item is None:
+            return
+        yield item
+        depth = response.meta.get("related_depth", 0) + 1
+        if depth > self.max_related_depth:
+            self.crawler.stats.inc_value("tinkhac/related/stopped_max_depth")
+            return
+        shown = {link.url: link for link in links_of(response.selector, response.url)}
+        for url in item.related_urls:
+            if self._in_site(url) and not profile.is_denied(url):
+                link = shown.get(url, Link(url, ""))
+                request = self._article_request(response, link, profile, depth=depth)
+                if request is not None:
+                    self.crawler.stats.inc_value("tinkhac/related/followed")
+                    yield request
+
+    def _item(self, response: HtmlResponse, profile: Profile) -> ArticleItem | None:
+        """The page's article, or None (counted) when it is not one or is too old."""
+        self.crawler.stats.inc_value("tinkhac/pages/article")
         page = ArticlePage(
             response.url,
             response.selector,
@@ -129,22 +209,14 @@ class NewsSpider(scrapy.Spider):
         if record is None:
             self.crawler.stats.inc_value("tinkhac/pages/not_article")
             self.logger.debug("not an article: %s", response.url)
-            return
+            return None
         self.article_keys.add(record["id"])
+        published = parse_iso_date(record["published_at"] or "")
+        if self.since is not None and published is not None and published < self.since:
+            self.crawler.stats.inc_value("tinkhac/articles/older_than_since")
+            return None
         fetched = datetime.now(UTC).replace(microsecond=0).isoformat()
-        yield ArticleItem(**record, fetched_at=fetched)
-        depth = response.meta.get("related_depth", 0) + 1
-        if depth > self.max_related_depth:
-            self.crawler.stats.inc_value("tinkhac/related/stopped_max_depth")
-            return
-        shown = {link.url: link for link in links_of(response.selector, response.url)}
-        for url in record["related_urls"]:
-            if self._in_site(url) and not profile.is_denied(url):
-                link = shown.get(url, Link(url, ""))
-                request = self._article_request(response, link, profile, depth=depth)
-                if request is not None:
-                    self.crawler.stats.inc_value("tinkhac/related/followed")
-                    yield request
+        return ArticleItem(**record, fetched_at=fetched)
 
     def _article_request(
         self, response: HtmlResponse, link: Link, profile: Profile, depth: int

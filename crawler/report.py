@@ -1,0 +1,158 @@
+"""The run report: what each site's crawl fetched and wrote, and the breakage alarm.
+
+A Scrapy extension counts field coverage of the articles written, and when the spider
+closes it compares the run with the site's own history in the state store: a site that
+yielded articles before and yields none now, or whose share of articles with a date (or
+author, captions, lead) falls far below its past, is flagged. Cron sees the flags as the
+exit code; people see them in ``output/runs/<run-id>.json`` and the table on stderr.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.crawler import Crawler
+
+from crawler.state import StateStore
+
+COVERAGE_FIELDS = ("published_at", "author", "captions", "lead")
+#: Coverage is compared only when both the run and the history have this many articles.
+MIN_SAMPLE = 3
+#: A field whose share falls below this fraction of its historic share is flagged.
+DROP_RATIO = 0.5
+
+
+@dataclass
+class SiteReport:
+    site: str
+    finish_reason: str
+    listing_pages: int = 0
+    articles_fetched: int = 0
+    found: int = 0  # articles met: written, known and skipped, or known and unchanged
+    new: int = 0
+    updated: int = 0
+    skipped_known: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+    http_errors: dict[str, int] = field(default_factory=dict)
+    coverage: dict[str, float] = field(default_factory=dict)
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def written(self) -> int:
+        return self.new + self.updated
+
+
+class RunReportExtension:
+    """Counts coverage per field and writes the site's report and history at close."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.present = dict.fromkeys(COVERAGE_FIELDS, 0)
+        self.items = 0
+        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunReportExtension:
+        return cls(crawler)
+
+    def item_scraped(self, item: Any, **kwargs: Any) -> None:
+        adapter = ItemAdapter(item)
+        self.items += 1
+        for name in COVERAGE_FIELDS:
+            if adapter.get(name):
+                self.present[name] += 1
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        site = getattr(spider, "site", None)
+        if site is None:
+            return
+        report = site_report(site.key, reason, self.crawler.stats.get_stats())
+        report.coverage = {
+            name: round(count / self.items, 3) for name, count in self.present.items()
+        } if self.items else {}  # fmt: skip
+        state = StateStore.for_crawler(self.crawler)
+        report.flags = flags(report, state.history(site.key))
+        run_id = self.crawler.settings.get("TINKHAC_RUN_ID") or ""
+        state.record_run(site.key, run_id, report.found, self.items, report.coverage)
+        self.crawler.stats.set_value("tinkhac/site_report", asdict(report))
+
+
+def site_report(site: str, reason: str, stats: dict[str, Any]) -> SiteReport:
+    def by_prefix(prefix: str) -> dict[str, int]:
+        return {k[len(prefix) :]: v for k, v in stats.items() if k.startswith(prefix)}
+
+    written = stats.get("tinkhac/items/written", 0)
+    updated = stats.get("tinkhac/items/updated", 0)
+    skipped = stats.get("tinkhac/articles/skipped_known", 0)
+    unchanged = stats.get("tinkhac/duplicates/written_before", 0)
+    errors = {
+        k: v
+        for k, v in by_prefix("downloader/response_status_count/").items()
+        if not k.startswith(("2", "3"))
+    }
+    errors.update(by_prefix("downloader/exception_type_count/"))
+    return SiteReport(
+        site=site,
+        finish_reason=reason,
+        listing_pages=stats.get("tinkhac/pages/listing", 0) + stats.get("tinkhac/pages/start", 0),
+        articles_fetched=stats.get("tinkhac/pages/article", 0),
+        found=written + skipped + unchanged,
+        new=written - updated,
+        updated=updated,
+        skipped_known=skipped,
+        dropped=by_prefix("tinkhac/dropped/"),
+        http_errors=errors,
+    )
+
+
+def flags(report: SiteReport, history: list[dict[str, Any]]) -> list[str]:
+    """What looks broken in this run, judged against the site's earlier runs."""
+    found: list[str] = []
+    if report.finish_reason != "finished":
+        found.append(f"failed:{report.finish_reason}")
+    if report.found == 0 and any(run["found"] > 0 for run in history):
+        found.append("no_articles")
+    past_items = sum(run["written"] for run in history)
+    if report.written >= MIN_SAMPLE and past_items >= MIN_SAMPLE:
+        for name in COVERAGE_FIELDS:
+            past = sum(run["coverage"].get(name, 0) * run["written"] for run in history)
+            share = past / past_items
+            if share >= 0.5 and report.coverage.get(name, 0) < share * DROP_RATIO:
+                found.append(f"coverage_drop:{name}")
+    return found
+
+
+def write_run_report(path: Any, run_id: str, reports: list[dict[str, Any]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document = {
+        "run_id": run_id,
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "sites": reports,
+    }
+    path.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def table(reports: list[dict[str, Any]]) -> str:
+    """The short table printed on stderr at the end of a run."""
+    head = f"{'site':22} {'lists':>5} {'fetch':>5} {'new':>4} {'upd':>4} {'known':>5} "
+    head += f"{'drop':>4} {'err':>4} {'date':>5} {'auth':>5}  flags"
+    lines = [head]
+    for r in sorted(reports, key=lambda r: r["site"]):
+        cov = r["coverage"]
+        lines.append(
+            f"{r['site']:22} {r['listing_pages']:5} {r['articles_fetched']:5} {r['new']:4} "
+            f"{r['updated']:4} {r['skipped_known']:5} {sum(r['dropped'].values()):4} "
+            f"{sum(r['http_errors'].values()):4} {_share(cov, 'published_at'):>5} "
+            f"{_share(cov, 'author'):>5}  {' '.join(r['flags']) or 'ok'}"
+        )
+    return "\n".join(lines)
+
+
+def _share(coverage: dict[str, float], name: str) -> str:
+    return f"{coverage[name]:.0%}" if name in coverage else "-"

@@ -1,0 +1,140 @@
+"""Run crawls the way cron and people need them: one at a time, logged, reported, resumable.
+
+One process crawls one or many sites (one Scrapy crawler per site, each polite on its
+own); a lock file keeps a second run from starting while one is going; every run has an
+id that names its output files, its log file and its report; a named job keeps Scrapy's
+JOBDIR so an interrupted crawl continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import shutil
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.settings import Settings
+
+from crawler.report import table, write_run_report
+from pipelines.jsonlines import new_run_id
+
+EXIT_OK = 0
+EXIT_DEGRADED = 1  # some sites failed, or the breakage alarm flagged them
+EXIT_COULD_NOT_RUN = 2  # bad arguments or configuration, or another run holds the lock
+
+
+class LockHeldError(Exception):
+    """Another run holds the lock; the message says which."""
+
+
+@contextmanager
+def run_lock(output_dir: Path) -> Iterator[None]:
+    """Hold ``<output>/.state/tinkhac.lock`` for the run.
+
+    ``flock`` is released by the kernel when its holder dies, so a lock left by a killed
+    run never blocks the next one.
+    """
+    path = output_dir / ".state" / "tinkhac.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle: IO[str] = path.open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise LockHeldError(f"another tinkhac run is going ({holder}); lock file {path}") from None
+    try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {datetime.now(UTC).isoformat(timespec='seconds')}")
+        handle.flush()
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+@dataclass
+class CrawlPlan:
+    sites: Sequence[str]
+    sites_file: str | None
+    settings: Settings
+    job: str | None = None
+    spider_args: dict[str, Any] | None = None
+
+    @property
+    def output_dir(self) -> Path:
+        return Path(self.settings.get("TINKHAC_OUTPUT_DIR"))
+
+
+def run(plan: CrawlPlan) -> int:
+    """Crawl the plan's sites in one process; the exit code says how it went."""
+    try:
+        with run_lock(plan.output_dir):
+            return _crawl(plan)
+    except LockHeldError as exc:
+        print(f"tinkhac: {exc}", flush=True, file=sys.stderr)
+        return EXIT_COULD_NOT_RUN
+
+
+def _crawl(plan: CrawlPlan) -> int:
+    from spiders.news import NewsSpider
+
+    run_id = new_run_id()
+    plan.settings.set("TINKHAC_RUN_ID", run_id, priority="cmdline")
+    process = CrawlerProcess(plan.settings, install_root_handler=True)
+    log_path = _log_to_file(plan.output_dir, run_id)
+    reports: list[dict[str, Any]] = []
+    for key in plan.sites:
+        crawler = process.create_crawler(NewsSpider)  # its settings are its own copy
+        if plan.job:
+            crawler.settings.set("JOBDIR", str(_job_dir(plan, key)), priority="cmdline")
+        crawler.signals.connect(
+            _collect(crawler, reports, plan, key), signal=signals.engine_stopped, weak=False
+        )
+        process.crawl(crawler, site=key, sites=plan.sites_file, **(plan.spider_args or {}))
+    process.start()
+    report_path = plan.output_dir / "runs" / f"{run_id}.json"
+    write_run_report(report_path, run_id, reports)
+    print(table(reports), file=sys.stderr)
+    print(f"run {run_id}: report {report_path}, log {log_path}", file=sys.stderr)
+    degraded = any(r["flags"] for r in reports) or len(reports) < len(plan.sites)
+    return EXIT_DEGRADED if degraded else EXIT_OK
+
+
+def _job_dir(plan: CrawlPlan, key: str) -> Path:
+    return plan.output_dir / ".jobs" / plan.job / key
+
+
+def _collect(crawler: Crawler, reports: list[dict[str, Any]], plan: CrawlPlan, key: str):
+    def stopped() -> None:
+        report = crawler.stats.get_value("tinkhac/site_report")
+        if report is None:
+            return
+        reports.append(report)
+        if plan.job and report["finish_reason"] == "finished":
+            # A finished job starts afresh next time instead of "resuming" to nothing.
+            shutil.rmtree(_job_dir(plan, key), ignore_errors=True)
+
+    return stopped
+
+
+def _log_to_file(output_dir: Path, run_id: str) -> Path:
+    """Copy the log of this run to ``<output>/logs/<run-id>.log`` as well as stderr."""
+    path = output_dir / "logs" / f"{run_id}.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
+    handler.setLevel(logging.INFO)
+    logging.getLogger().addHandler(handler)
+    return path
