@@ -47,6 +47,9 @@ def build_settings(args: argparse.Namespace) -> Settings:
     for name, value in overrides.items():
         if value is not None:
             settings.set(name, value, priority="cmdline")
+    for assignment in options.get("set") or []:
+        name, _, value = assignment.partition("=")
+        settings.set(name.strip(), value, priority="cmdline")
     return settings
 
 
@@ -151,6 +154,12 @@ def _since(text: str) -> str:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-01") from None
 
 
+def _setting(text: str) -> str:
+    if "=" not in text or not text.split("=", 1)[0].strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE")
+    return text
+
+
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
@@ -180,6 +189,10 @@ def parser() -> argparse.ArgumentParser:
             "--fresh", action="store_true", help="ignore earlier runs: write every article found"
         )
         command.add_argument("--job", metavar="NAME", help="resumable job (Scrapy JOBDIR)")
+        command.add_argument(
+            "-s", "--set", action="append", type=_setting, metavar="NAME=VALUE",
+            help="a Scrapy setting, as with `scrapy crawl -s`",
+        )  # fmt: skip
         command.add_argument("--profile", choices=["replica"], help=argparse.SUPPRESS)
 
     crawl = add("crawl", "crawl sites on demand and write their articles as JSON Lines")

@@ -1,12 +1,16 @@
-"""Downloader middlewares: stay inside the site; skip articles written by earlier runs."""
+"""Downloader middlewares: stay inside the site, skip what earlier runs wrote, back off."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
 
 from crawler.state import StateStore
 from crawler.text import fold
@@ -79,3 +83,52 @@ def same_title(shown: str | None, stored: str | None) -> bool:
         return True
     shown_key = fold(shown).rstrip(".…").strip()
     return bool(stored) and fold(stored).startswith(shown_key)
+
+
+class PoliteRetryMiddleware(RetryMiddleware):
+    """Scrapy's retries, plus a pause for the whole site when it says it is overloaded.
+
+    On 429 and 503 the site's download slot waits for the ``Retry-After`` the server
+    asked for (seconds or an HTTP date), else for an exponential backoff
+    (``TINKHAC_RETRY_BACKOFF`` × 2^attempt), capped by ``TINKHAC_RETRY_AFTER_MAX``, so that
+    no request of that site is sent before then, not only the retried one.
+    """
+
+    OVERLOADED = frozenset({429, 503})
+
+    def __init__(self, settings: Any) -> None:
+        super().__init__(settings)
+        self.backoff = settings.getfloat("TINKHAC_RETRY_BACKOFF")
+        self.cap = settings.getfloat("TINKHAC_RETRY_AFTER_MAX")
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Request | Response:
+        if response.status in self.OVERLOADED and not request.meta.get("dont_retry"):
+            attempt = request.meta.get("retry_times", 0)
+            wait = retry_after(response.headers.get("Retry-After"))
+            self.pause_site(request, min(self.cap, wait or self.backoff * 2**attempt))
+        return super().process_response(request, response)
+
+    def pause_site(self, request: Request, seconds: float) -> None:
+        downloader = self.crawler.engine.downloader
+        if seconds <= 0:
+            return
+        slot = downloader.slots.get(downloader.get_slot_key(request))
+        if slot is not None:
+            slot.delay = max(slot.delay, seconds)
+            self.crawler.stats.inc_value("tinkhac/politeness/paused_for_server")
+
+
+def retry_after(value: bytes | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header: a number, or an HTTP date."""
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())

@@ -10,6 +10,7 @@ Run ``python -m crawler.replica_server`` to serve them by hand; the tests and
 
 from __future__ import annotations
 
+import contextlib
 import json
 import mimetypes
 import re
@@ -40,8 +41,21 @@ class Replica:
     config: dict[str, Any]
     base_url: str = ""
     requests: list[str] = field(default_factory=list)
-    #: (old, new) byte replacements applied to every page served: an edit between runs.
+    #: (regex, replacement) applied to every page served: an edit or redesign between runs.
     rewrites: list[tuple[bytes, bytes]] = field(default_factory=list)
+    #: URL parts of articles not published yet: 404, and every link to them removed.
+    hidden: list[str] = field(default_factory=list)
+
+    def render(self, body: bytes) -> bytes:
+        for pattern, replacement in self.rewrites:
+            body = re.sub(pattern, replacement, body, flags=re.S)
+        for part in self.hidden:
+            link = rb"<a\b[^>]*href=\"[^\"]*" + re.escape(part.encode()) + rb"[^\"]*\"[^>]*>.*?</a>"
+            body = re.sub(link, b"", body, flags=re.S)
+        return body
+
+    def is_hidden(self, target: str) -> bool:
+        return any(part in target for part in self.hidden)
 
     @property
     def key(self) -> str:
@@ -115,6 +129,8 @@ def _handler_for(replica: Replica, delay: float) -> type[BaseHTTPRequestHandler]
             if delay:
                 time.sleep(delay)
             status, target = replica.resolve(self.path)
+            if replica.is_hidden(self.path):
+                status, target = 404, None
             if status == 301:
                 self.send_response(301)
                 self.send_header("Location", str(target))
@@ -125,9 +141,7 @@ def _handler_for(replica: Replica, delay: float) -> type[BaseHTTPRequestHandler]
                 body = b"<html><body><h1>404</h1></body></html>"
                 self._send(404, "text/html; charset=utf-8", body)
                 return
-            body = Path(target).read_bytes()
-            for old, new in replica.rewrites:
-                body = body.replace(old, new)
+            body = replica.render(Path(target).read_bytes())
             self._send(200, _content_type(Path(target), body), body)
 
         def _send(self, status: int, content_type: str, body: bytes) -> None:
@@ -135,7 +149,9 @@ def _handler_for(replica: Replica, delay: float) -> type[BaseHTTPRequestHandler]
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            # The crawler may have gone away (killed in a test); nothing to answer then.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(body)
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             pass
@@ -176,11 +192,21 @@ class ReplicaServer:
             server.shutdown()
             server.server_close()
 
-    def sites_toml(self) -> str:
-        """A sites file for the served replicas, for ``--sites``."""
+    def sites_toml(self, exclusive: bool = False) -> str:
+        """A sites file for the served replicas, for ``--sites``.
+
+        ``exclusive`` also marks every built-in site inactive, so that ``crawl-all``
+        crawls the replicas and nothing on the real web.
+        """
+        from crawler.registry import load_sites
+
         lines = []
+        keys = {r.key for r in self.replicas}
+        if exclusive:
+            for key in sorted(set(load_sites()) - keys):
+                lines += [f"[sites.{key}]", "active = false", ""]
         for replica in self.replicas:
-            entry = replica.site_entry()
+            entry = {**replica.site_entry(), "active": True}
             lines.append(f"[sites.{replica.key}]")
             for name, value in entry.items():
                 if value is not None:

@@ -41,6 +41,7 @@ class SiteReport:
     http_errors: dict[str, int] = field(default_factory=dict)
     coverage: dict[str, float] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
+    resumed: bool = False  # a --job that went on from an interrupted run
 
     @property
     def written(self) -> int:
@@ -84,6 +85,8 @@ class RunReportExtension:
 
 
 def site_report(site: str, reason: str, stats: dict[str, Any]) -> SiteReport:
+    """The site's figures, read from the crawl's stats."""
+
     def by_prefix(prefix: str) -> dict[str, int]:
         return {k[len(prefix) :]: v for k, v in stats.items() if k.startswith(prefix)}
 
@@ -108,15 +111,17 @@ def site_report(site: str, reason: str, stats: dict[str, Any]) -> SiteReport:
         skipped_known=skipped,
         dropped=by_prefix("tinkhac/dropped/"),
         http_errors=errors,
+        resumed=bool(stats.get("tinkhac/job/resumed")),
     )
 
 
 def flags(report: SiteReport, history: list[dict[str, Any]]) -> list[str]:
     """What looks broken in this run, judged against the site's earlier runs."""
     found: list[str] = []
-    if report.finish_reason != "finished":
+    if report.finish_reason != "finished" and not report.finish_reason.startswith("closespider_"):
         found.append(f"failed:{report.finish_reason}")
-    if report.found == 0 and any(run["found"] > 0 for run in history):
+    # A resumed job may have had nothing left to do; the run it resumed was judged.
+    if report.found == 0 and not report.resumed and any(run["found"] > 0 for run in history):
         found.append("no_articles")
     past_items = sum(run["written"] for run in history)
     if report.written >= MIN_SAMPLE and past_items >= MIN_SAMPLE:

@@ -17,7 +17,9 @@ USER_AGENT = (
 # Politeness: robots.txt obeyed, two requests at a time per site at most, a delay that
 # AutoThrottle widens when the server slows down.
 ROBOTSTXT_OBEY = True
-CONCURRENT_REQUESTS = 16
+# Each site has its own crawler (and engine), so its total is its per-site limit; keeping
+# few requests outside the scheduler also lets a stopped --job stop quickly.
+CONCURRENT_REQUESTS = 2
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
 DOWNLOAD_DELAY_JITTER = 0.5  # ±50% around DOWNLOAD_DELAY
@@ -26,7 +28,7 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
-# Slow servers and transient errors: retry with Scrapy's backoff, honour 429/503.
+# Slow servers and transient errors: retry, and back off on 429/503 (below).
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
@@ -43,10 +45,18 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SiteBoundaryMiddleware": 50,
     "crawler.middlewares.SkipKnownArticlesMiddleware": 60,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.PoliteRetryMiddleware": 550,
 }
+# On 429/503 the whole site waits: Retry-After if the server sends it, else this many
+# seconds doubled at each attempt; never longer than the cap.
+TINKHAC_RETRY_BACKOFF = 5.0
+TINKHAC_RETRY_AFTER_MAX = 300.0
 EXTENSIONS = {
     "crawler.report.RunReportExtension": 500,
+    "crawler.progress.ProgressLine": 510,
 }
+TINKHAC_PROGRESS = True  # a progress line on stderr, only when it is a terminal
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,
     "pipelines.validate.ValidatePipeline": 200,

@@ -17,6 +17,7 @@ from typing import IO, Any
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
 
 from crawler.items import FIELD_NAMES
 
@@ -32,6 +33,8 @@ class JsonLinesWriterPipeline:
         self.output_dir = Path(crawler.settings.get("TINKHAC_OUTPUT_DIR"))
         self.run_id = crawler.settings.get("TINKHAC_RUN_ID") or new_run_id()
         self.files: dict[str, tuple[Path, IO[str]]] = {}
+        # CLOSESPIDER_ITEMCOUNT stops the crawl; items already in flight stop here.
+        self.max_articles = crawler.settings.getint("CLOSESPIDER_ITEMCOUNT")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> JsonLinesWriterPipeline:
@@ -46,6 +49,12 @@ class JsonLinesWriterPipeline:
         return self.files[site][1]
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
+        if (
+            self.max_articles
+            and self.stats.get_value("tinkhac/items/written", 0) >= self.max_articles
+        ):
+            self.stats.inc_value("tinkhac/dropped/max_articles")
+            raise DropItem(f"--max-articles {self.max_articles} reached")
         adapter = ItemAdapter(item)
         record = {name: adapter.get(name) for name in FIELD_NAMES}
         stream = self._file(record["site"])

@@ -89,6 +89,8 @@ class NewsSpider(scrapy.Spider):
         return datetime.combine(date.fromisoformat(str(value)), datetime.min.time(), VN_TZ)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.article_keys:  # spider.state came back from a JOBDIR
+            self.crawler.stats.set_value("tinkhac/job/resumed", True)
         if self.single_url:
             yield scrapy.Request(self.single_url, callback=self.parse, meta={"role": "single"})
             return

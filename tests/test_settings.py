@@ -36,7 +36,7 @@ def test_replica_profile_only_lifts_delays(settings):
     lifted = set(profiles.REPLICA)
     assert "ROBOTSTXT_OBEY" not in lifted and "USER_AGENT" not in lifted
     assert lifted <= {
-        "DOWNLOAD_DELAY", "DOWNLOAD_DELAY_JITTER", "AUTOTHROTTLE_ENABLED",
+        "DOWNLOAD_DELAY", "DOWNLOAD_DELAY_JITTER", "AUTOTHROTTLE_ENABLED", "CONCURRENT_REQUESTS",
         "CONCURRENT_REQUESTS_PER_DOMAIN", "RETRY_TIMES", "DOWNLOAD_TIMEOUT",
     }  # fmt: skip
 
