@@ -1,4 +1,4 @@
-"""Downloader middlewares: stay inside the site, skip what earlier runs wrote, back off."""
+"""Downloader middlewares: stay inside the site, and back off when it is overloaded."""
 
 from __future__ import annotations
 
@@ -11,9 +11,8 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from twisted.internet import reactor
 
-from crawler.state import StateStore
-from crawler.text import fold
 from crawler.urls import same_site
 
 
@@ -47,44 +46,6 @@ class SiteBoundaryMiddleware:
         raise IgnoreRequest(f"outside the site: {request.url}")
 
 
-class SkipKnownArticlesMiddleware:
-    """Do not download an article an earlier run already wrote.
-
-    A repeated run then costs its listing pages, not its articles. The title a listing or
-    related block shows is compared with the stored one, so an article whose title was
-    edited is fetched again and comes out as an update.
-    """
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.stats = crawler.stats
-        self.state = StateStore.for_crawler(crawler)
-        self.fresh = crawler.settings.getbool("TINKHAC_FRESH")
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> SkipKnownArticlesMiddleware:
-        return cls(crawler)
-
-    def process_request(self, request: Request, spider: Spider | None = None) -> Any:
-        key = request.meta.get("article_key")
-        site = getattr(self.crawler.spider, "site", None)
-        if self.fresh or key is None or site is None:
-            return None
-        known = self.state.get(site.key, key)
-        if known is None or not same_title(request.meta.get("link_text"), known.title):
-            return None
-        self.stats.inc_value("tinkhac/articles/skipped_known")
-        raise IgnoreRequest(f"written by an earlier run: {request.url}")
-
-
-def same_title(shown: str | None, stored: str | None) -> bool:
-    """Whether a link's text shows the stored title (listings may cut it short with "…")."""
-    if not shown:
-        return True
-    shown_key = fold(shown).rstrip(".…").strip()
-    return bool(stored) and fold(stored).startswith(shown_key)
-
-
 class PoliteRetryMiddleware(RetryMiddleware):
     """Scrapy's retries, plus a pause for the whole site when it says it is overloaded.
 
@@ -115,9 +76,16 @@ class PoliteRetryMiddleware(RetryMiddleware):
         if seconds <= 0:
             return
         slot = downloader.slots.get(downloader.get_slot_key(request))
-        if slot is not None:
-            slot.delay = max(slot.delay, seconds)
-            self.crawler.stats.inc_value("tinkhac/politeness/paused_for_server")
+        if slot is None or slot.delay >= seconds:
+            return
+        usual, slot.delay = slot.delay, seconds
+        self.crawler.stats.inc_value("tinkhac/politeness/paused_for_server")
+
+        def resume() -> None:
+            if slot.delay == seconds:  # unless AutoThrottle has set its own since
+                slot.delay = usual
+
+        reactor.callLater(seconds, resume)
 
 
 def retry_after(value: bytes | None) -> float | None:

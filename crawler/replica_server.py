@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from crawler.replica_faults import FAULTS, HITS, find
 from crawler.urls import decode_js_escapes
 
 FIRST_HOST_OCTET = 11
@@ -120,14 +121,26 @@ def load_replicas(root: Path | None = None) -> list[Replica]:
     return found
 
 
-def _handler_for(replica: Replica, delay: float) -> type[BaseHTTPRequestHandler]:
+def _handler_for(replica: Replica, server: ReplicaServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "ReplicaServer/1"
+        replica_name = replica.name
 
         def do_GET(self) -> None:
             replica.requests.append(self.path)
-            if delay:
-                time.sleep(delay)
+            if server.delay:
+                time.sleep(server.delay)
+            fault = find(replica.config.get("faults", {}), normalise_target(self.path))
+            # The crawler may go away mid-answer (a timeout, a test's kill): fine.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                if fault:
+                    kind, _, arg = fault.partition(":")
+                    HITS[(replica.name, self.path)] += 1
+                    FAULTS[kind](self, arg)
+                else:
+                    self.serve_normally()
+
+        def serve_normally(self, content_type: str | None = None) -> None:
             status, target = replica.resolve(self.path)
             if replica.is_hidden(self.path):
                 status, target = 404, None
@@ -138,20 +151,22 @@ def _handler_for(replica: Replica, delay: float) -> type[BaseHTTPRequestHandler]
                 self.end_headers()
                 return
             if target is None:
-                body = b"<html><body><h1>404</h1></body></html>"
-                self._send(404, "text/html; charset=utf-8", body)
+                self._send(
+                    404, "text/html; charset=utf-8", b"<html><body><h1>404</h1></body></html>"
+                )
                 return
             body = replica.render(Path(target).read_bytes())
-            self._send(200, _content_type(Path(target), body), body)
+            if content_type is None:
+                content_type = _content_type(Path(target), body)
+            self._send(200, content_type, body)
 
         def _send(self, status: int, content_type: str, body: bytes) -> None:
             self.send_response(status)
-            self.send_header("Content-Type", content_type)
+            if content_type:
+                self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            # The crawler may have gone away (killed in a test); nothing to answer then.
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(body)
+            self.wfile.write(body)
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             pass
@@ -180,7 +195,7 @@ class ReplicaServer:
     def __enter__(self) -> ReplicaServer:
         for offset, replica in enumerate(self.replicas):
             host = f"127.0.0.{FIRST_HOST_OCTET + offset}"
-            server = ThreadingHTTPServer((host, 0), _handler_for(replica, self.delay))
+            server = ThreadingHTTPServer((host, 0), _handler_for(replica, self))
             server.daemon_threads = True
             replica.base_url = f"http://{host}:{server.server_address[1]}"
             threading.Thread(target=server.serve_forever, daemon=True).start()

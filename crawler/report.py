@@ -38,7 +38,7 @@ class SiteReport:
     updated: int = 0
     skipped_known: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
-    http_errors: dict[str, int] = field(default_factory=dict)
+    faults: dict[str, int] = field(default_factory=dict)  # named reason -> count
     coverage: dict[str, float] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
     resumed: bool = False  # a --job that went on from an interrupted run
@@ -94,12 +94,6 @@ def site_report(site: str, reason: str, stats: dict[str, Any]) -> SiteReport:
     updated = stats.get("tinkhac/items/updated", 0)
     skipped = stats.get("tinkhac/articles/skipped_known", 0)
     unchanged = stats.get("tinkhac/duplicates/written_before", 0)
-    errors = {
-        k: v
-        for k, v in by_prefix("downloader/response_status_count/").items()
-        if not k.startswith(("2", "3"))
-    }
-    errors.update(by_prefix("downloader/exception_type_count/"))
     return SiteReport(
         site=site,
         finish_reason=reason,
@@ -110,9 +104,50 @@ def site_report(site: str, reason: str, stats: dict[str, Any]) -> SiteReport:
         updated=updated,
         skipped_known=skipped,
         dropped=by_prefix("tinkhac/dropped/"),
-        http_errors=errors,
+        faults=faults(stats),
         resumed=bool(stats.get("tinkhac/job/resumed")),
     )
+
+
+#: Download exceptions by the name a report gives them.
+EXCEPTION_REASONS = {
+    "DownloadTimeoutError": "timeout",
+    "TimeoutError": "timeout",
+    "TCPTimedOutError": "timeout",
+    "ResponseDataLossError": "connection_cut",
+    "ResponseFailed": "connection_cut",
+    "ConnectionLost": "connection_cut",
+    "ConnectionDone": "connection_cut",
+    "DownloadCancelledError": "too_large",
+    "ConnectionRefusedError": "connection_refused",
+    "DNSLookupError": "dns_failure",
+}
+#: The spider's own page problems (``tinkhac/pages/<name>``) that count as faults.
+PAGE_FAULTS = ("not_html", "broken_bytes", "html_without_content_type", "charset_was_")
+
+
+def faults(stats: dict[str, Any]) -> dict[str, int]:
+    """Every fault the crawl met, under a named reason: what went wrong, how often."""
+    found: dict[str, int] = {}
+
+    def add(reason: str, count: int) -> None:
+        found[reason] = found.get(reason, 0) + count
+
+    for key, count in stats.items():
+        if key.startswith("downloader/exception_type_count/"):
+            name = key.rsplit(".", 1)[-1]
+            add(EXCEPTION_REASONS.get(name, name), count)
+        elif key.startswith("httperror/response_ignored_status_count/"):
+            add(f"http_{key.rsplit('/', 1)[-1]}", count)
+        elif key.startswith("tinkhac/pages/") and key[14:].startswith(PAGE_FAULTS):
+            add(key[14:], count)
+        elif key in ("offsite/filtered", "tinkhac/refused/offsite"):
+            add("refused_offsite", count)
+        elif key == "retry/max_reached":
+            add("gave_up_after_retries", count)
+        elif key == "tinkhac/politeness/paused_for_server":
+            add("server_asked_to_wait", count)
+    return found
 
 
 def flags(report: SiteReport, history: list[dict[str, Any]]) -> list[str]:
@@ -146,14 +181,14 @@ def write_run_report(path: Any, run_id: str, reports: list[dict[str, Any]]) -> N
 def table(reports: list[dict[str, Any]]) -> str:
     """The short table printed on stderr at the end of a run."""
     head = f"{'site':22} {'lists':>5} {'fetch':>5} {'new':>4} {'upd':>4} {'known':>5} "
-    head += f"{'drop':>4} {'err':>4} {'date':>5} {'auth':>5}  flags"
+    head += f"{'drop':>4} {'fault':>5} {'date':>5} {'auth':>5}  flags"
     lines = [head]
     for r in sorted(reports, key=lambda r: r["site"]):
         cov = r["coverage"]
         lines.append(
             f"{r['site']:22} {r['listing_pages']:5} {r['articles_fetched']:5} {r['new']:4} "
             f"{r['updated']:4} {r['skipped_known']:5} {sum(r['dropped'].values()):4} "
-            f"{sum(r['http_errors'].values()):4} {_share(cov, 'published_at'):>5} "
+            f"{sum(r['faults'].values()):5} {_share(cov, 'published_at'):>5} "
             f"{_share(cov, 'author'):>5}  {' '.join(r['flags']) or 'ok'}"
         )
     return "\n".join(lines)

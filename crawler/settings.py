@@ -44,7 +44,6 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SiteBoundaryMiddleware": 50,
-    "crawler.middlewares.SkipKnownArticlesMiddleware": 60,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.PoliteRetryMiddleware": 550,
 }

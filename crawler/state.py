@@ -17,6 +17,8 @@ from typing import Any
 
 from scrapy import signals
 
+from crawler.text import fold
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
     site TEXT NOT NULL,
@@ -24,6 +26,7 @@ CREATE TABLE IF NOT EXISTS articles (
     url TEXT NOT NULL,
     title TEXT,
     fingerprint TEXT NOT NULL,
+    related TEXT NOT NULL DEFAULT '[]',
     first_seen TEXT NOT NULL,
     last_seen TEXT NOT NULL,
     PRIMARY KEY (site, id)
@@ -47,6 +50,17 @@ class KnownArticle:
     id: str
     title: str | None
     fingerprint: str
+    related: tuple[str, ...]  # its related block, so a run that skips it still walks on
+
+    def shown_by(self, link_text: str | None) -> bool:
+        """Whether a link's text shows this title (listings may cut it short with "…").
+
+        A different title means the article was edited: it is fetched again.
+        """
+        if not link_text:
+            return True
+        shown = fold(link_text).rstrip(".…").strip()
+        return bool(self.title) and fold(self.title).startswith(shown)
 
 
 class StateStore:
@@ -76,19 +90,31 @@ class StateStore:
 
     def get(self, site: str, article_id: str) -> KnownArticle | None:
         row = self.db.execute(
-            "SELECT id, title, fingerprint FROM articles WHERE site = ? AND id = ?",
+            "SELECT id, title, fingerprint, related FROM articles WHERE site = ? AND id = ?",
             (site, article_id),
         ).fetchone()
-        return KnownArticle(*row) if row else None
+        if row is None:
+            return None
+        return KnownArticle(row[0], row[1], row[2], tuple(json.loads(row[3])))
 
-    def record(self, site: str, article_id: str, url: str, title: str | None, fingerprint: str):
+    def record(
+        self,
+        site: str,
+        article_id: str,
+        url: str,
+        title: str | None,
+        fingerprint: str,
+        related: list[str],
+    ) -> None:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         self.db.execute(
-            """INSERT INTO articles (site, id, url, title, fingerprint, first_seen, last_seen)
-               VALUES (?, ?, ?, ?, ?, ?, ?)
+            """INSERT INTO articles
+                   (site, id, url, title, fingerprint, related, first_seen, last_seen)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (site, id) DO UPDATE SET url = excluded.url, title = excluded.title,
-                   fingerprint = excluded.fingerprint, last_seen = excluded.last_seen""",
-            (site, article_id, url, title, fingerprint, now, now),
+                   fingerprint = excluded.fingerprint, related = excluded.related,
+                   last_seen = excluded.last_seen""",
+            (site, article_id, url, title, fingerprint, json.dumps(related), now, now),
         )
 
     def record_run(

@@ -28,6 +28,11 @@ class RecordSeenPipeline:
         adapter = ItemAdapter(item)
         fingerprint = content_fingerprint(adapter.get("title"), adapter.get("body"))
         self.state.record(
-            adapter["site"], adapter["id"], adapter["url"], adapter.get("title"), fingerprint
+            adapter["site"],
+            adapter["id"],
+            adapter["url"],
+            adapter.get("title"),
+            fingerprint,
+            list(adapter.get("related_urls") or []),
         )
         return item

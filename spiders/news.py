@@ -16,6 +16,7 @@ import scrapy
 from scrapy.http import HtmlResponse, Response
 
 from crawler.dates import VN_TZ, parse_iso_date
+from crawler.decoding import readable_html
 from crawler.families import Profile, detect
 from crawler.items import ArticleItem
 from crawler.links import (
@@ -28,6 +29,7 @@ from crawler.links import (
 )
 from crawler.parsing.article import ArticlePage
 from crawler.registry import RegistryError, Site, load_sites
+from crawler.state import StateStore
 from crawler.urls import article_key, canonical_url, same_site
 
 #: Markers of a listing that a browser fills in with JavaScript (AngularJS on SharePoint).
@@ -64,6 +66,15 @@ class NewsSpider(scrapy.Spider):
         # crawler.middlewares.SiteBoundaryMiddleware.
         self.allowed_domains = sorted({d.split(":")[0] for d in self.site.allowed_domains})
         self.profile: Profile | None = None
+
+    @property
+    def store(self) -> StateStore:
+        """What earlier runs wrote (see crawler/state.py); ``self.state`` is Scrapy's."""
+        return StateStore.for_crawler(self.crawler)
+
+    @property
+    def fresh(self) -> bool:
+        return self.settings.getbool("TINKHAC_FRESH")
 
     @property
     def article_keys(self) -> set[str]:
@@ -106,10 +117,13 @@ class NewsSpider(scrapy.Spider):
         return self.profile
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
-        if not isinstance(response, HtmlResponse):
-            self.crawler.stats.inc_value("tinkhac/pages/not_html")
-            self.logger.info("not an HTML page, skipped: %s", response.url)
+        page, problem = readable_html(response)
+        if problem:
+            self.crawler.stats.inc_value(f"tinkhac/pages/{problem}")
+            self.logger.info("%s: %s", problem.replace("_", " "), response.url)
+        if page is None:
             return
+        response = page
         profile = self._profile_for(response)
         role = response.meta.get("role", "article")
         if role == "single":
@@ -152,9 +166,8 @@ class NewsSpider(scrapy.Spider):
                 response.url,
             )
         for link in _named(articles, profile):
-            request = self._article_request(response, link, profile, depth=0)
-            if request is not None:
-                fresh += 1
+            for request in self._article_requests(response, link, profile, depth=0):
+                fresh += not request.meta.get("remembered")
                 yield request
         if paging and self._keep_paging(response, fresh, articles):
             page = response.meta.get("page", 1)
@@ -189,12 +202,8 @@ class NewsSpider(scrapy.Spider):
             return
         shown = {link.url: link for link in links_of(response.selector, response.url)}
         for url in item.related_urls:
-            if self._in_site(url) and not profile.is_denied(url):
-                link = shown.get(url, Link(url, ""))
-                request = self._article_request(response, link, profile, depth=depth)
-                if request is not None:
-                    self.crawler.stats.inc_value("tinkhac/related/followed")
-                    yield request
+            link = shown.get(url, Link(url, ""))
+            yield from self._article_requests(response, link, profile, depth=depth)
 
     def _item(self, response: HtmlResponse, profile: Profile) -> ArticleItem | None:
         """The page's article, or None (counted) when it is not one or is too old."""
@@ -220,15 +229,35 @@ class NewsSpider(scrapy.Spider):
         fetched = datetime.now(UTC).replace(microsecond=0).isoformat()
         return ArticleItem(**record, fetched_at=fetched)
 
-    def _article_request(
+    def _article_requests(
         self, response: HtmlResponse, link: Link, profile: Profile, depth: int
-    ) -> scrapy.Request | None:
-        """A request for an article not requested yet under any of its URLs."""
+    ) -> Iterator[scrapy.Request]:
+        """A request for an article not requested yet under any of its URLs.
+
+        An article an earlier run wrote is not downloaded again (unless the link shows
+        another title: an edit); its remembered related block is walked instead, so that
+        articles reachable only through it are still found.
+        """
+        if not self._in_site(link.url) or profile.is_denied(link.url):
+            return
         key = article_key(canonical_url(link.url, profile), profile)
         if key in self.article_keys:
             self.crawler.stats.inc_value("tinkhac/articles/duplicate_link")
-            return None
+            return
         self.article_keys.add(key)
+        known = None if self.fresh else self.store.get(self.site.key, key)
+        if known is not None and known.shown_by(link.text):
+            self.crawler.stats.inc_value("tinkhac/articles/skipped_known")
+            if depth < self.max_related_depth:
+                for url in known.related:
+                    for request in self._article_requests(
+                        response, Link(url, ""), profile, depth + 1
+                    ):
+                        request.meta["remembered"] = True
+                        yield request
+            return
+        if depth:
+            self.crawler.stats.inc_value("tinkhac/related/followed")
         meta = {
             "role": "article",
             "related_depth": depth,
@@ -236,7 +265,7 @@ class NewsSpider(scrapy.Spider):
             "article_key": key,
             "link_text": link.text,
         }
-        return response.follow(link.url, self.parse, meta=meta)
+        yield response.follow(link.url, self.parse, meta=meta)
 
     def _in_site(self, url: str) -> bool:
         return same_site(url, self.site.allowed_domains)

@@ -1,0 +1,82 @@
+"""A misbehaving replica: hangs, storms, 429, cut connections, lying charsets, 50 MB, a gzip
+bomb, redirect loops, traps and PDFs. The crawl must finish, keep every good article, name
+every fault, and never fetch outside the site."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from crawler.replica_server import ReplicaServer, load_replicas
+
+FAULTY = ROOT / "tests" / "replicas"
+LIMITS = (
+    "-s", "DOWNLOAD_TIMEOUT=2", "-s", "TINKHAC_MAX_LISTING_PAGES=5",
+    "-s", "TINKHAC_RETRY_BACKOFF=0.5",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def fault_crawl(tmp_path_factory):
+    out = tmp_path_factory.mktemp("faults")
+    with ReplicaServer(load_replicas(FAULTY)) as server:
+        sites = out / "sites.toml"
+        sites.write_text(server.sites_toml(), encoding="utf-8")
+        process = subprocess.run(
+            [sys.executable, "-m", "crawler", "crawl", "faulty", "--sites", str(sites),
+             "--output", str(out), "--profile", "replica", *LIMITS],
+            capture_output=True, text=True, timeout=300,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )  # fmt: skip
+        replica = server.replicas[0]
+        yield process, replica, out
+
+
+def _written(out: Path) -> list[dict]:
+    return [
+        json.loads(line) for p in out.glob("faulty/*.jsonl") for line in p.open(encoding="utf-8")
+    ]
+
+
+def _report(out: Path) -> dict:
+    return json.loads(next((out / "runs").glob("*.json")).read_text("utf-8"))["sites"][0]
+
+
+def test_the_crawl_finishes_with_every_good_article_correct(fault_crawl):
+    process, replica, out = fault_crawl
+    assert process.returncode == 0, process.stderr[-3000:]
+    written = {r["url"]: r for r in _written(out)}
+    expected = replica.expected()
+    assert sorted(written) == sorted(e["url"] for e in expected)
+    for record in expected:
+        got = dict(written[record["url"]])
+        got.pop("fetched_at")
+        assert got == record, record["url"]
+
+
+def test_every_fault_is_counted_under_a_named_reason(fault_crawl):
+    _, _, out = fault_crawl
+    faults = _report(out)["faults"]
+    for reason in (
+        "timeout", "http_503", "connection_cut", "too_large", "not_html", "refused_offsite",
+        "charset_was_cp1258", "html_without_content_type", "server_asked_to_wait",
+        "gave_up_after_retries",
+    ):  # fmt: skip
+        assert faults.get(reason, 0) > 0, reason
+
+
+def test_nothing_is_fetched_that_must_not_be(fault_crawl):
+    _, replica, _ = fault_crawl
+    requests = replica.requests
+    assert not [p for p in requests if p.startswith("/lich/")], "calendar trap followed"
+    trap_pages = [p for p in requests if p.startswith("/chuyen-muc/trang-bay.aspx")]
+    assert 1 <= len(trap_pages) <= 5, "the never-ending listing was not cut at the limit"
+    assert not [p for p in requests if "cong-khac-1111" in p or "host-khac-2222" in p]
+    assert not [p for p in requests if "ftp-3333" in p]
+    assert requests.count("/bai-viet/vong-lap-chuyen-huong-9008.aspx") <= 2
