@@ -41,6 +41,7 @@ from crawler.text import clean, clean_or_none, fold
 from crawler.urls import article_key, canonical_url, same_site
 
 MIN_GENERIC_BODY_CHARS = 200
+MAX_DATE_LINE = 300
 MAX_LINK_DENSITY = 0.5
 CHROME = "ancestor-or-self::*[self::header or self::nav or self::footer or self::aside]"
 
@@ -232,25 +233,39 @@ class ArticlePage:
 
     @cached_property
     def _dates(self) -> tuple[datetime | None, datetime | None]:
-        published = updated = None
-        for element in self._date_elements:
-            text = element.xpath("@content").get() or element.xpath("string()").get() or ""
-            iso = dates.parse_iso_date(text.strip()) if re.match(r"\s*\d{4}-\d\d", text) else None
-            mentions = [] if iso else dates.find_dates(text)
-            if iso and published is None:
-                published = iso
-            for mention in mentions:
-                if mention.kind == "updated":
-                    updated = updated or mention.value
-                elif mention.kind != "clock" and published is None:
-                    published = mention.value
+        """(published, updated): the date elements, then machine dates, then the title's
+        neighbourhood, where templates of no family print their date line."""
+        published, updated = _read_dates(self._date_elements)
         if published is None and self.meta.published:
             published = dates.parse_iso_date(self.meta.published)
         if updated is None and self.meta.modified:
             updated = dates.parse_iso_date(self.meta.modified)
+        if published is None:
+            published, nearby_update = _read_dates(self._title_neighbours)
+            updated = updated or nearby_update
         if updated is not None and published is not None and updated <= published:
             updated = None
         return published, updated
+
+    @cached_property
+    def _title_neighbours(self) -> list[Selector]:
+        """Short elements just before or after the heading (or its wrapper)."""
+        title = self.title_element
+        if title is None:
+            return []
+        found: list[Selector] = []
+        for node in (title.root, title.root.getparent()):
+            if node is None or node is self.scope.root:
+                break
+            near = [*node.itersiblings(preceding=True)][:2] + [*node.itersiblings()][:3]
+            found.extend(
+                Selector(root=n)
+                for n in near
+                if isinstance(n.tag, str)
+                and len(n.text_content()) <= MAX_DATE_LINE
+                and not (self.body_element is not None and n is self.body_element.root)
+            )
+        return found
 
     @cached_property
     def published_at(self) -> str | None:
@@ -404,6 +419,22 @@ class ArticlePage:
             "tags": self.tags,
             "related_urls": self.related_urls,
         }
+
+
+def _read_dates(elements: list[Selector]) -> tuple[datetime | None, datetime | None]:
+    """The first published and the first updated date the elements show."""
+    published = updated = None
+    for element in elements:
+        text = element.xpath("@content").get() or element.xpath("string()").get() or ""
+        if re.match(r"\s*\d{4}-\d\d", text):
+            published = published or dates.parse_iso_date(text.strip())
+            continue
+        for mention in dates.find_dates(text):
+            if mention.kind == "updated":
+                updated = updated or mention.value
+            elif mention.kind != "clock" and published is None:
+                published = mention.value
+    return published, updated
 
 
 def _alternatives(selectors: str) -> list[str]:

@@ -1,0 +1,184 @@
+"""The benchmark: speed, memory and politeness cost, side by side with the alternatives.
+
+    python bench/run.py [--sites 5] [--articles 1000] [--urls 1000000]
+
+Not part of the test suite: it prints figures measured in one run on this machine.
+
+1. Parsing: pages per second (one core) of our extractor over the replica corpus, next to
+   trafilatura's ``extract`` on the same pages.
+2. Crawling: a generated replica of sites × articles served on 127.0.0.x, crawled with the
+   replica profile (delays lifted): pages per second and the crawl's peak RSS, next to
+   ``scrapy bench`` on this machine as the framework's ceiling.
+3. Incremental cost: the requests a second run over the unchanged replica makes, against
+   the minimum (robots.txt, the start page and the first page of each listing).
+4. State growth: inserting N known articles into the state store, and a lookup's time.
+
+The last line sums it up: ``BENCH parse_ratio=… crawl_ratio=… peak_rss_mb=…
+rerun_requests=… rerun_min=… lookup_ms=…``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.generate import CATEGORIES, generate  # noqa: E402
+from crawler.replica_server import ReplicaServer, load_replicas  # noqa: E402
+from crawler.state import StateStore  # noqa: E402
+
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def corpus() -> list[tuple[str, str]]:
+    """(url, html) of every expected article page of the bundled replicas."""
+    pages = []
+    for replica in load_replicas():
+        replica.base_url = "http://127.0.0.1:8000"
+        for record in replica.expected():
+            url = record["url"]
+            target = url[len(replica.base_url) :]
+            status, path = replica.resolve(target)
+            if status == 200:
+                pages.append((url, path.read_bytes().decode("utf-8", "replace")))
+    return pages
+
+
+def parse_speed(pages: list[tuple[str, str]], rounds: int = 3) -> tuple[float, float]:
+    """(ours, trafilatura) pages per second on one core."""
+    from parsel import Selector
+
+    from crawler.families import detect, profile
+    from crawler.parsing.article import ArticlePage
+
+    def ours() -> None:
+        for url, html in pages:
+            ArticlePage(url, Selector(text=html), profile(detect(html)), "bench").record()
+
+    def theirs() -> None:
+        import trafilatura
+
+        for url, html in pages:
+            trafilatura.extract(html, url=url)
+
+    return _rate(ours, len(pages), rounds), _rate(theirs, len(pages), rounds)
+
+
+def _rate(work, count: int, rounds: int) -> float:
+    work()  # warm caches (dateparser's locale data, lxml)
+    started = time.perf_counter()
+    for _ in range(rounds):
+        work()
+    return count * rounds / (time.perf_counter() - started)
+
+
+def crawl(server: ReplicaServer, out: Path) -> tuple[float, float, int]:
+    """(pages per second, peak RSS in MB, responses) of one crawl-all of the replica."""
+    out.mkdir(parents=True, exist_ok=True)
+    sites = out / "sites.toml"
+    sites.write_text(server.sites_toml(exclusive=True), encoding="utf-8")
+    command = [sys.executable, "-m", "crawler", "crawl-all", "--sites", str(sites)]
+    command += ["--output", str(out), "--profile", "replica", "-s", "LOG_LEVEL=WARNING"]
+    for replica in server:
+        replica.requests.clear()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    subprocess.run(command, env=ENV, check=False, capture_output=True)
+    elapsed = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    requests = sum(len(r.requests) for r in server)
+    return requests / elapsed, max(peak, before) / 1024, requests
+
+
+def scrapy_bench() -> float:
+    """Pages per second of ``scrapy bench`` (its own server, 10 s)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "bench", "-s", "CLOSESPIDER_TIMEOUT=10"],
+        capture_output=True,
+        text=True,
+        cwd=tempfile.gettempdir(),
+        check=False,
+    )
+    rates = [int(m) for m in re.findall(r"Crawled \d+ pages \(at (\d+) pages/min\)", result.stderr)]
+    return max(rates) / 60 if rates else float("nan")
+
+
+def state_growth(urls: int, folder: Path) -> tuple[float, float, float]:
+    """(seconds to insert, lookup ms, RSS growth MB) for ``urls`` known articles."""
+    store = StateStore(folder / "state.sqlite")
+    rss_before = _rss_mb()
+    started = time.perf_counter()
+    store.db.execute("BEGIN")
+    for number in range(urls):
+        store.record("bench", str(number), f"http://b.vn/bai-viet-{number}.html", "T", "f", [])
+    store.db.execute("COMMIT")
+    inserted = time.perf_counter() - started
+    probes = [str(random.randrange(urls * 2)) for _ in range(20000)]
+    started = time.perf_counter()
+    for key in probes:
+        store.get("bench", key)
+    lookup_ms = (time.perf_counter() - started) / len(probes) * 1000
+    growth = _rss_mb() - rss_before
+    store.close()
+    return inserted, lookup_ms, growth
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> None:
+    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    options.add_argument("--sites", type=int, default=5)
+    options.add_argument("--articles", type=int, default=1000, help="per site")
+    options.add_argument("--urls", type=int, default=1_000_000, help="for the state store")
+    args = options.parse_args()
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+
+    pages = corpus()
+    ours, theirs = parse_speed(pages)
+    print(f"1. parsing {len(pages)} pages: ours {ours:.0f} pages/s, trafilatura {theirs:.0f}")
+    print(f"   ratio {ours / theirs:.2f}x (accuracy: python bench/quality.py)")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        generate(root / "replicas", args.sites, args.articles)
+        with ReplicaServer(load_replicas(root / "replicas")) as server:
+            rate, peak, responses = crawl(server, root / "out")
+            ceiling = scrapy_bench()
+            print(
+                f"2. crawl of {args.sites} sites x {args.articles} articles: {responses} "
+                f"requests, {rate:.0f} pages/s, peak RSS {peak:.0f} MB; scrapy bench "
+                f"{ceiling:.0f} pages/s; ratio {rate / ceiling:.2f}"
+            )
+            _, _, rerun = crawl(server, root / "out")
+            minimum = args.sites * (2 + len(CATEGORIES))
+            print(f"3. second run: {rerun} requests; minimum {minimum}")
+        inserted, lookup_ms, growth = state_growth(args.urls, root)
+        print(
+            f"4. state store: {args.urls} articles inserted in {inserted:.1f} s; "
+            f"lookup {lookup_ms:.4f} ms; RSS growth {growth:.1f} MB"
+        )
+    print(
+        f"BENCH parse_ratio={ours / theirs:.2f} crawl_ratio={rate / ceiling:.2f} "
+        f"peak_rss_mb={peak:.0f} rerun_requests={rerun} rerun_min={minimum} "
+        f"lookup_ms={lookup_ms:.4f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
