@@ -42,6 +42,9 @@ from crawler.urls import article_key, canonical_url, same_site
 
 MIN_GENERIC_BODY_CHARS = 200
 MAX_DATE_LINE = 300
+MAX_HEADING = 60
+HEADING_TAGS = ("h2", "h3", "h4", "h5", "p", "div", "span", "strong", "b", "u")
+CHROME_TAGS = frozenset(("header", "nav", "footer", "aside"))
 MAX_LINK_DENSITY = 0.5
 CHROME = "ancestor-or-self::*[self::header or self::nav or self::footer or self::aside]"
 
@@ -79,7 +82,7 @@ class ArticlePage:
         root = scope if scope is not None else self.doc
         for alternative in _alternatives(selectors):
             for found in root.css(alternative):
-                if clean(found.xpath("string()").get()) or found.css("img"):
+                if found.root.text_content().strip() or found.root.find(".//img") is not None:
                     return found
         return None
 
@@ -359,7 +362,7 @@ class ArticlePage:
     def related_urls(self) -> list[str]:
         urls = []
         for link in self._related_links:
-            href = (link.xpath("@href").get() or "").strip()
+            href = (link.root.get("href") or "").strip()
             if href and not href.startswith(("#", "javascript:", "mailto:")):
                 urls.append(urljoin(self.url, href).split("#", 1)[0])
         return _unique(urls)
@@ -450,9 +453,17 @@ def _inside(element: Selector | None, container: Selector | None) -> bool:
 
 def _is_after(element: lxml_html.HtmlElement, other: lxml_html.HtmlElement) -> bool:
     """Whether ``element`` is inside or after ``other`` in document order."""
-    if element is other or any(a is other for a in element.iterancestors()):
-        return True
-    return bool(element.xpath("preceding::*[1]") and other in element.xpath("preceding::*"))
+    return _position(element) >= _position(other)
+
+
+def _position(element: lxml_html.HtmlElement) -> list[int]:
+    """The element's path of child indexes from the root: sorts in document order."""
+    path = []
+    node, parent = element, element.getparent()
+    while parent is not None:
+        path.append(parent.index(node))
+        node, parent = parent, parent.getparent()
+    return path[::-1]
 
 
 def _unique(values: list[str]) -> list[str]:
@@ -462,17 +473,17 @@ def _unique(values: list[str]) -> list[str]:
 def _densest_text_element(scope: Selector) -> Selector | None:
     """The element whose own paragraphs hold the most text outside links."""
     best, best_score = None, 0
-    for candidate in scope.xpath(".//*[p or div/text()[normalize-space()]]"):
-        if candidate.xpath(CHROME):
-            continue
+    for candidate in scope.root.iter("div", "td", "article", "section", "main", "span"):
         score = 0
-        for child in candidate.xpath("./p | ./div[not(.//p or .//div)]"):
-            text = len(clean(child.xpath("string()").get()))
-            links = len(clean("".join(child.xpath(".//a//text()").getall())))
+        for child in candidate:
+            if child.tag != "p" and not (child.tag == "div" and len(child) == 0):
+                continue
+            text = len(child.text_content().strip())
+            links = sum(len(a.text_content().strip()) for a in child.iter("a"))
             score += max(text - 2 * links, 0)
-        if score > best_score:
+        if score > best_score and not any(a.tag in CHROME_TAGS for a in candidate.iterancestors()):
             best, best_score = candidate, score
-    return best
+    return Selector(root=best) if best is not None else None
 
 
 def _link_density(element: Selector) -> float:
@@ -484,21 +495,19 @@ def _link_density(element: Selector) -> float:
 def _related_by_heading(doc: Selector) -> list[Selector]:
     """Links that follow a heading labelled "Tin khác", "Tin liên quan", … in the page."""
     links: list[Selector] = []
-    for heading in doc.xpath(
-        "//body//*[self::h2 or self::h3 or self::h4 or self::h5 or self::p "
-        "or self::div or self::span or self::strong or self::b or self::u]"
-    ):
-        if fold(heading.xpath("string()").get()) not in RELATED_LABELS:
+    for heading in doc.root.iter(*HEADING_TAGS):
+        own = heading.text or ""
+        if len(own) > MAX_HEADING or fold(own) not in RELATED_LABELS:
             continue
-        node = heading.root
+        node = heading
         for _ in range(3):
             found = []
             for sibling in node.itersiblings():
-                label = fold(sibling.text_content())
                 anchors = [a for a in sibling.iter("a") if a.get("href")]
+                label = fold(sibling.text_content()) if len(anchors) < 2 else ""
                 if label in RELATED_LABELS:
                     continue
-                if not anchors and label and len(label) < 60:
+                if not anchors and label and len(label) < MAX_HEADING:
                     break  # the heading of the next, unrelated block
                 found.extend(Selector(root=a) for a in anchors)
             if found:

@@ -42,14 +42,24 @@ def read_metadata(selector: Selector) -> Metadata:
 
 
 def _read_meta_tags(selector: Selector, meta: Metadata) -> None:
+    """One pass over ``<meta>`` and ``<link rel=canonical>``: pages carry dozens of them."""
+    values: dict[str, str] = {}
+    tags: list[str] = []
+    for element in selector.root.iter("meta", "link"):
+        if element.tag == "link":
+            if (element.get("rel") or "").lower() == "canonical" and meta.canonical is None:
+                meta.canonical = element.get("href")
+            continue
+        name = element.get("property") or element.get("name") or element.get("itemprop")
+        content = (element.get("content") or "").strip()
+        if not name or not content:
+            continue
+        if name == "article:tag":
+            tags.append(content)
+        values.setdefault(name, content)
+
     def tag(*names: str) -> str | None:
-        for name in names:
-            value = selector.xpath(
-                f"//meta[@property='{name}' or @name='{name}' or @itemprop='{name}']/@content"
-            ).get()
-            if value and value.strip():
-                return value.strip()
-        return None
+        return next((values[n] for n in names if n in values), None)
 
     meta.is_article = (tag("og:type") or "").lower() == "article"
     meta.title = tag("og:title")
@@ -57,10 +67,7 @@ def _read_meta_tags(selector: Selector, meta: Metadata) -> None:
     meta.published = tag("article:published_time", "datePublished", "pubdate")
     meta.modified = tag("article:modified_time", "dateModified")
     meta.section = tag("article:section")
-    meta.tags = [
-        t.strip() for t in selector.xpath("//meta[@property='article:tag']/@content").getall()
-    ]
-    meta.canonical = selector.xpath("//link[@rel='canonical']/@href").get()
+    meta.tags = tags
 
 
 def _json_ld_objects(selector: Selector) -> list[dict[str, Any]]:
