@@ -41,7 +41,7 @@ from crawler.text import clean, clean_or_none, fold
 from crawler.urls import article_key, canonical_url, same_site
 
 MIN_GENERIC_BODY_CHARS = 200
-MAX_DATE_LINE = 300
+MAX_DATE_LINE = 150  # a meta line, not a sentence that mentions a date
 MAX_HEADING = 60
 HEADING_TAGS = ("h2", "h3", "h4", "h5", "p", "div", "span", "strong", "b", "u")
 CHROME_TAGS = frozenset(("header", "nav", "footer", "aside"))
