@@ -13,11 +13,12 @@ from pathlib import Path
 
 CATEGORIES = ("tin-tuc", "xay-dung-dang", "dan-van", "tuyen-giao")
 PER_PAGE = 20
-WORDS = (
+TEXT = (
     "Ban Thường vụ Tỉnh ủy tổ chức hội nghị quán triệt triển khai nghị quyết công tác "
     "tuyên giáo dân vận xây dựng Đảng chính quyền Mặt trận đoàn thể cán bộ đảng viên "
     "Nhân dân phát triển kinh tế xã hội địa phương năm kế hoạch kết quả nhiệm vụ giải pháp"
-).split()
+)
+WORDS = TEXT.split()
 
 
 def _url(category: str, number: int) -> str:
@@ -30,7 +31,7 @@ def _sentence(rng: random.Random, words: int) -> str:
 
 
 def _page(title: str, body: str) -> str:
-    menu = "".join(f'<li><a href="/{c}/">{c.replace("-", " ").title()}</a></li>' for c in CATEGORIES)
+    menu = "".join(f'<li><a href="/{c}/">{c.replace("-", " ")}</a></li>' for c in CATEGORIES)
     return (
         f'<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>{title}</title>'
         f'</head><body><div id="header"><span class="clock">Thứ Năm, 26/11/2026</span></div>'
@@ -51,10 +52,10 @@ def _article(rng: random.Random, number: int, category: str, related: list[int])
         f"Bài viết số {number}",
         f'<div class="chitiet"><h1 class="tieude">Bài viết số {number}</h1>'
         f'<div class="thongtin">Đăng ngày: {day:02d}/{month:02d}/2025 - 8:{number % 60:02d} | '
-        f"Nguyễn Văn A</div><div class=\"tomtat\"><b>{_sentence(rng, 25)}</b></div>"
+        f'Nguyễn Văn A</div><div class="tomtat"><b>{_sentence(rng, 25)}</b></div>'
         f'<div class="noidung">{paragraphs}<p style="text-align:center">'
         f'<img src="/uploads/{number}.jpg"></p><p style="text-align:center"><em>Ảnh: '
-        f"{_sentence(rng, 8)}</em></p><p style=\"text-align:right\"><b>Minh Anh</b></p></div>"
+        f'{_sentence(rng, 8)}</em></p><p style="text-align:right"><b>Minh Anh</b></p></div>'
         f'<div class="tinkhac"><h3>Tin khác</h3><ul>{links}</ul></div></div>',
     )
 

@@ -67,6 +67,11 @@ class Profile:
     def with_selectors(self, overrides: dict[str, str]) -> Profile:
         return replace(self, selectors=self.selectors.merged(overrides)) if overrides else self
 
+    def with_versions(self, versions: list[dict[str, Any]]) -> Profile:
+        """A site's own template versions, tried before its family's."""
+        own = tuple(_version(v) for v in versions)
+        return replace(self, versions=own + self.versions) if own else self
+
     def is_article_url(self, url: str) -> bool:
         return any(p.search(url) for p in self.article_urls)
 
@@ -115,10 +120,18 @@ def profile(name: str) -> Profile:
         strip_url=_compile(joined("strip_url")),
         tracking_params=re.compile(rf"^(?:{'|'.join(tracking)})$", re.I) if tracking else None,
         selectors=selectors,
-        versions=tuple(
-            Version(v["name"], v["when"], v.get("selectors", {})) for v in own.get("versions", [])
-        ),
+        versions=tuple(_version(v) for v in own.get("versions", [])),
     )
+
+
+def _version(data: dict[str, Any]) -> Version:
+    """A version table: ``name``, ``when`` (a CSS selector), ``selectors``."""
+    missing = {"name", "when"} - set(data)
+    if missing:
+        raise ValueError(f"a template version needs {', '.join(sorted(missing))}")
+    selectors = data.get("selectors", {})
+    Selectors().merged(selectors)  # refuses unknown selector names
+    return Version(data["name"], data["when"], selectors)
 
 
 def detect(html: str) -> str:

@@ -22,7 +22,7 @@ from crawler.urls import same_site
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 KNOWN_KEYS = {
     "name", "province", "cms", "start_urls", "allowed_domains", "active", "selectors",
-    "merged_into", "note",
+    "merged_into", "note", "versions",
 }  # fmt: skip
 
 
@@ -41,6 +41,7 @@ class Site:
     active: bool = True
     merged_into: str | None = None
     selectors: dict[str, str] = field(default_factory=dict)
+    versions: tuple[dict[str, Any], ...] = ()  # template versions, as in families.toml
 
     def matches(self, url: str) -> bool:
         """Whether the URL belongs to this site."""
@@ -48,7 +49,8 @@ class Site:
 
     def profile(self, detected: str | None = None) -> Profile:
         """The rules to crawl this site with: its family's, then its own selectors."""
-        return profile(self.cms or detected or "generic").with_selectors(self.selectors)
+        family = profile(self.cms or detected or "generic")
+        return family.with_selectors(self.selectors).with_versions(list(self.versions))
 
 
 def builtin_text() -> str:
@@ -108,9 +110,11 @@ def _site(key: str, entry: dict[str, Any]) -> Site:
     if cms is not None and cms not in family_names():
         raise RegistryError(f"{where}: cms {cms!r} is unknown; use one of {family_names()}")
     selectors = entry.get("selectors", {})
+    versions = entry.get("versions", [])
     try:
         Selectors().merged(selectors)
-    except (ValueError, TypeError) as exc:
+        profile("generic").with_versions(versions)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise RegistryError(f"{where}: {exc}") from exc
     extra = entry.get("allowed_domains") or []
     if not isinstance(extra, list) or not all(isinstance(d, str) and d for d in extra):
@@ -130,6 +134,7 @@ def _site(key: str, entry: dict[str, Any]) -> Site:
         active=active,
         merged_into=entry.get("merged_into"),
         selectors=dict(selectors),
+        versions=tuple(versions),
     )
 
 

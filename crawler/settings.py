@@ -75,6 +75,7 @@ TINKHAC_FRESH = False
 # Crawl limits (also a guard against calendar and pagination traps).
 TINKHAC_MAX_LISTING_PAGES = 1000  # pages per listing
 TINKHAC_MAX_RELATED_DEPTH = 5  # hops through related blocks away from a listing
+CLOSESPIDER_PAGECOUNT = 100_000  # requests per site per run
 
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
