@@ -111,3 +111,16 @@ def test_a_killed_run_loses_nothing(tmp_path):
         assert len(written) == len(set(written)), "an article was written twice"
         _crawl(server, tmp_path)
         assert sum(len(run) for run in _runs(tmp_path)[2:]) == 0
+
+
+def test_lines_of_a_killed_run_are_known_to_the_next_run(tmp_path):
+    """A run killed after writing a line but before recording it: the line still counts."""
+    with _serve() as server:
+        _crawl(server, tmp_path)
+        (run_file,) = tmp_path.glob("*/*.jsonl")
+        run_file.rename(run_file.with_name(run_file.name + ".part"))
+        for path in (tmp_path / ".state").glob("state.sqlite*"):
+            path.unlink()
+        second = _crawl(server, tmp_path)
+        assert sum(len(run) for run in _runs(tmp_path)[1:]) == 0
+        assert "tinkhac/state/recovered_from_unfinished_runs" in second.stderr
