@@ -20,6 +20,7 @@ rerun_requests=… rerun_min=… lookup_ms=…``.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import re
@@ -28,13 +29,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.generate import CATEGORIES, generate  # noqa: E402
-from crawler.replica_server import ReplicaServer, load_replicas  # noqa: E402
+from crawler.replica_server import load_replicas  # noqa: E402
 from crawler.state import StateStore  # noqa: E402
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -82,22 +85,34 @@ def _rate(work, count: int, rounds: int) -> float:
     return count * rounds / (time.perf_counter() - started)
 
 
-def crawl(server: ReplicaServer, out: Path) -> tuple[float, float, int]:
-    """(pages per second, peak RSS in MB, responses) of one crawl-all of the replica."""
-    out.mkdir(parents=True, exist_ok=True)
-    sites = out / "sites.toml"
-    sites.write_text(server.sites_toml(exclusive=True), encoding="utf-8")
+def crawl(sites: Path, out: Path) -> tuple[float, float, int]:
+    """(pages per second, peak RSS in MB, requests) of one crawl-all of the replica."""
     command = [sys.executable, "-m", "crawler", "crawl-all", "--sites", str(sites)]
     command += ["--output", str(out), "--profile", "replica", "-s", "LOG_LEVEL=WARNING"]
-    for replica in server:
-        replica.requests.clear()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
     subprocess.run(command, env=ENV, check=False, capture_output=True)
     elapsed = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    requests = sum(len(r.requests) for r in server)
-    return requests / elapsed, max(peak, before) / 1024, requests
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    report = json.loads(sorted((out / "runs").glob("*.json"))[-1].read_text("utf-8"))
+    requests = sum(site["requests"] for site in report["sites"])
+    return requests / elapsed, peak, requests
+
+
+@contextmanager
+def served(root: Path) -> Iterator[Path]:
+    """Serve the replicas under ``root`` from another process, as a real site would be."""
+    sites = root / "sites.toml"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "crawler.replica_server", str(root), "--sites-file", str(sites)],
+        env=ENV,
+    )
+    try:
+        while not sites.exists():
+            time.sleep(0.1)
+        yield sites
+    finally:
+        server.terminate()
+        server.wait()
 
 
 def scrapy_bench() -> float:
@@ -157,15 +172,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         generate(root / "replicas", args.sites, args.articles)
-        with ReplicaServer(load_replicas(root / "replicas")) as server:
-            rate, peak, responses = crawl(server, root / "out")
+        with served(root / "replicas") as sites:
+            rate, peak, responses = crawl(sites, root / "out")
             ceiling = scrapy_bench()
             print(
                 f"2. crawl of {args.sites} sites x {args.articles} articles: {responses} "
                 f"requests, {rate:.0f} pages/s, peak RSS {peak:.0f} MB; scrapy bench "
                 f"{ceiling:.0f} pages/s; ratio {rate / ceiling:.2f}"
             )
-            _, _, rerun = crawl(server, root / "out")
+            _, _, rerun = crawl(sites, root / "out")
             minimum = args.sites * (2 + len(CATEGORIES))
             print(f"3. second run: {rerun} requests; minimum {minimum}")
         inserted, lookup_ms, growth = state_growth(args.urls, root)

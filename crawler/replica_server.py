@@ -233,11 +233,24 @@ class ReplicaServer:
         return iter(self.replicas)
 
 
-def main() -> None:
-    with ReplicaServer() as server:
-        for replica in server:
-            print(f"{replica.key:20} {replica.base_url}")
-        print(server.sites_toml())
+def main(argv: list[str] | None = None) -> None:
+    """Serve replicas until interrupted; print (or write) a sites file for them."""
+    import argparse
+
+    options = argparse.ArgumentParser(description="Serve replica sites on 127.0.0.x.")
+    options.add_argument("root", nargs="?", type=Path, help="default: the bundled replicas")
+    options.add_argument("--sites-file", type=Path, help="write the sites file here")
+    args = options.parse_args(argv)
+    with ReplicaServer(load_replicas(args.root)) as server:
+        sites = server.sites_toml(exclusive=True)
+        if args.sites_file:
+            partial = args.sites_file.with_suffix(".tmp")
+            partial.write_text(sites, encoding="utf-8")
+            partial.replace(args.sites_file)  # appears whole, for whoever waits on it
+        else:
+            for replica in server:
+                print(f"{replica.key:20} {replica.base_url}")
+            print(sites, flush=True)
         threading.Event().wait()
 
 

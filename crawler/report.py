@@ -31,6 +31,7 @@ DROP_RATIO = 0.5
 class SiteReport:
     site: str
     finish_reason: str
+    requests: int = 0
     listing_pages: int = 0
     articles_fetched: int = 0
     found: int = 0  # articles met: written, known and skipped, or known and unchanged
@@ -97,6 +98,7 @@ def site_report(site: str, reason: str, stats: dict[str, Any]) -> SiteReport:
     return SiteReport(
         site=site,
         finish_reason=reason,
+        requests=stats.get("downloader/request_count", 0),
         listing_pages=stats.get("tinkhac/pages/listing", 0) + stats.get("tinkhac/pages/start", 0),
         articles_fetched=stats.get("tinkhac/pages/article", 0),
         found=written + skipped + unchanged,

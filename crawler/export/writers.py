@@ -1,0 +1,127 @@
+"""The data file of an export, in the format the analyst asked for.
+
+JSON Lines keeps the records exactly; CSV is for spreadsheets and pandas (UTF-8 with a
+BOM, or Excel shows Vietnamese as mojibake; lists and objects as JSON text in a cell);
+Parquet keeps lists and images as typed columns. Writers take one record at a time so
+the second pass streams. Gzip output carries no timestamp, so the same export gives the
+same bytes and the same sha256.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from pathlib import Path
+from typing import Any, Protocol, TextIO
+
+from crawler.export.records import COLUMNS
+
+FORMATS = ("jsonl", "csv", "parquet")
+_PARQUET_BATCH = 5_000
+
+
+class Writer(Protocol):
+    def write(self, record: dict[str, Any]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def data_name(fmt: str, gzipped: bool) -> str:
+    """The data file's name in the export folder."""
+    return f"articles.{fmt}" + (".gz" if gzipped else "")
+
+
+def all_data_names() -> set[str]:
+    """Every name a data file may have, so that a new export replaces an older one."""
+    return {data_name(fmt, gz) for fmt in FORMATS for gz in (False, True)}
+
+
+def open_writer(path: Path, fmt: str, gzipped: bool, schema: dict[str, Any]) -> Writer:
+    """A writer of records to path in the format (gzip applies to jsonl and csv)."""
+    if fmt == "jsonl":
+        return JsonLinesWriter(_text(path, gzipped, "utf-8"))
+    if fmt == "csv":
+        return CsvWriter(_text(path, gzipped, "utf-8-sig"))
+    return ParquetWriter(path, schema)
+
+
+def _text(path: Path, gzipped: bool, encoding: str) -> TextIO:
+    if not gzipped:
+        return path.open("w", encoding=encoding, newline="")
+    binary = gzip.GzipFile(path, "wb", mtime=0)
+    return io.TextIOWrapper(binary, encoding=encoding, newline="")
+
+
+class JsonLinesWriter:
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, record: dict[str, Any]) -> None:
+        self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+    def close(self) -> None:
+        self.stream.close()
+
+
+class CsvWriter:
+    """One row per record; null is an empty cell, lists and objects are JSON text."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.rows = csv.writer(stream)
+        self.rows.writerow(COLUMNS)
+
+    def write(self, record: dict[str, Any]) -> None:
+        self.rows.writerow([_cell(record[name]) for name in COLUMNS])
+
+    def close(self) -> None:
+        self.stream.close()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+class ParquetWriter:
+    """Row groups of a few thousand records, typed after the export's JSON Schema."""
+
+    def __init__(self, path: Path, schema: dict[str, Any]) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self.pa = pa
+        properties = schema["properties"]
+        self.schema = pa.schema([(name, _arrow_type(pa, properties[name])) for name in COLUMNS])
+        self.file = pq.ParquetWriter(path, self.schema, compression="zstd")
+        self.batch: list[dict[str, Any]] = []
+
+    def write(self, record: dict[str, Any]) -> None:
+        self.batch.append(record)
+        if len(self.batch) >= _PARQUET_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.batch:
+            self.file.write_table(self.pa.Table.from_pylist(self.batch, schema=self.schema))
+            self.batch = []
+
+    def close(self) -> None:
+        self._flush()
+        self.file.close()
+
+
+def _arrow_type(pa: Any, schema: dict[str, Any]) -> Any:
+    """The Arrow type of a JSON Schema property (strings, arrays, objects; null allowed)."""
+    types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+    if "array" in types:
+        return pa.list_(_arrow_type(pa, schema["items"]))
+    if "object" in types:
+        fields = schema["properties"].items()
+        return pa.struct([(name, _arrow_type(pa, sub)) for name, sub in fields])
+    return pa.string()
