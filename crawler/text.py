@@ -10,16 +10,24 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_ZERO_WIDTH = dict.fromkeys(map(ord, _ZERO_WIDTH_CHARS), None)
+_HAS_ZERO_WIDTH = re.compile(f"[{_ZERO_WIDTH_CHARS}]")
 
 
 def clean(text: str | None) -> str:
-    """NFC, zero-width characters removed, every run of white space one space, trimmed."""
+    """NFC, zero-width characters removed, every run of white space one space, trimmed.
+
+    ``str.split()`` splits on every Unicode space (``&nbsp;``, thin and ideographic
+    spaces too); the checks first keep the common case, already clean text, fast.
+    """
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH)
-    return _SPACES.sub(" ", text).strip()
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if _HAS_ZERO_WIDTH.search(text):
+        text = text.translate(_ZERO_WIDTH)
+    return " ".join(text.split())
 
 
 def fold(text: str | None) -> str:
