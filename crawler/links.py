@@ -39,6 +39,13 @@ PAGE_PATH = re.compile(r"(?i)/(?:page|trang)-(\d+)/?$")
 GENERIC_ARTICLE_PATH = re.compile(
     r"(?i)([-/._=]\d{3,}(\.(html?|aspx?|php))?/?$|/[^/]*\w-\w+-\w+-\w+[^/]*\.(html?|aspx?|php)$)"
 )
+#: An article id in the query string ("Index.aspx?ID=3405&CatID=101").
+GENERIC_ARTICLE_QUERY = re.compile(r"(?i)(^|&)(id|newsid|itemid|articleid|postid|dinhdanh)=\d{2,}")
+#: Paths of listings, tags and categories: never articles, whatever their slug.
+GENERIC_LISTING_PATH = re.compile(
+    r"(?i)/(chuyen-muc|danh-muc|chuyenmuc|danhmuc|category|categories|tag|tags|tu-khoa|"
+    r"chu-de|topic|trang-chu|lich-cong-tac)(/|\.|$)"
+)
 
 
 @dataclass(frozen=True)
@@ -70,8 +77,13 @@ def is_article_link(url: str, profile: Profile) -> bool:
         return False
     if profile.article_urls:
         return profile.is_article_url(url)
-    path = urlsplit(url).path
-    return bool(GENERIC_ARTICLE_PATH.search(path)) and page_number(url) is None
+    parts = urlsplit(url)
+    if GENERIC_LISTING_PATH.search(parts.path) or page_number(url) is not None:
+        return False
+    path_or_query = GENERIC_ARTICLE_PATH.search(parts.path) or GENERIC_ARTICLE_QUERY.search(
+        parts.query
+    )
+    return bool(path_or_query)
 
 
 def listing_links(selector: Selector, base_url: str, profile: Profile) -> list[Link]:

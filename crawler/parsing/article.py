@@ -18,6 +18,7 @@ from parsel import Selector
 
 from crawler import dates
 from crawler.families import Profile, Selectors
+from crawler.links import GENERIC_LISTING_PATH, is_article_link
 from crawler.parsing.blocks import (
     Block,
     Body,
@@ -40,13 +41,24 @@ from crawler.parsing.structured import Metadata, read_metadata
 from crawler.text import clean, clean_or_none, fold
 from crawler.urls import article_key, canonical_url, same_site
 
+#: Page furniture around the article: header, menus, sidebars, footer (by tag, id or class).
+CHROME = (
+    "ancestor-or-self::*[self::header or self::nav or self::footer or self::aside or "
+    "re:test(concat(' ', @id, ' ', @class), "
+    "'\\s(footer|header|topbar|top-bar|sidebar|side-bar|menu|navbar)[\\w-]*', 'i')]"
+)
 MIN_GENERIC_BODY_CHARS = 200
 MAX_DATE_LINE = 150  # a meta line, not a sentence that mentions a date
 MAX_HEADING = 60
-HEADING_TAGS = ("h2", "h3", "h4", "h5", "p", "div", "span", "strong", "b", "u")
+MIN_TITLE, MAX_TITLE = 10, 300
+GENERIC_TITLE = (
+    "//h1 | //h2 | //*[re:test(@class, 'title|tieude|tieu-de|tieu_de|headline|tenbai', 'i')]"
+)
+NOT_A_TITLE = "ancestor::a | ancestor::li | " + CHROME
+HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6", "p", "div", "span", "strong", "b", "u", "td", "th")
 CHROME_TAGS = frozenset(("header", "nav", "footer", "aside"))
 MAX_LINK_DENSITY = 0.5
-CHROME = "ancestor-or-self::*[self::header or self::nav or self::footer or self::aside]"
+MAX_BODY_ARTICLE_LINKS = 3  # an article body rarely links to three other articles
 
 
 class ArticlePage:
@@ -101,7 +113,22 @@ class ArticlePage:
     @cached_property
     def title_element(self) -> Selector | None:
         scoped = self._first(self.sel.title, self.scope_hint)
-        return scoped or self._first(self.sel.title)
+        return scoped or self._first(self.sel.title) or self._heading_above_body()
+
+    def _heading_above_body(self) -> Selector | None:
+        """For templates of no family: the heading-like element closest above the body."""
+        body = self.body_element
+        if body is None:
+            return None
+        body_at = _position(body.root)
+        best = None
+        for element in self.doc.xpath(GENERIC_TITLE):
+            text = element.root.text_content().strip()
+            if not MIN_TITLE <= len(text) <= MAX_TITLE or element.xpath(NOT_A_TITLE):
+                continue
+            if _position(element.root) < body_at and not _inside(element, body):
+                best = element
+        return best
 
     @cached_property
     def scope_hint(self) -> Selector | None:
@@ -141,7 +168,9 @@ class ArticlePage:
     def lead(self) -> str | None:
         element = self._first(self.sel.lead, self.scope) if self.sel.lead else None
         if element is None:
-            element = self._first(GENERIC_LEAD, self.scope)
+            element = next(
+                (e for e in self.scope.xpath(GENERIC_LEAD) if e.root.text_content().strip()), None
+            )
         if element is not None and not _inside(element, self.body_element):
             return clean_or_none(element.xpath("string()").get())
         first = self._body_blocks[0] if self._body_blocks else None
@@ -179,7 +208,17 @@ class ArticlePage:
     def _body_blocks(self) -> list[Block]:
         if self.body_element is None:
             return []
-        return blocks_of([self.body_element.root], self._excluded)
+        return blocks_of([self.body_element.root, *self._body_overflow], self._excluded)
+
+    @cached_property
+    def _body_overflow(self) -> list[lxml_html.HtmlElement]:
+        """Paragraphs right after the body element: a stray ``</div>`` closed it early."""
+        overflow = []
+        for sibling in self.body_element.root.itersiblings():
+            if not isinstance(sibling.tag, str) or sibling.tag != "p":
+                break
+            overflow.append(sibling)
+        return overflow
 
     @cached_property
     def _lead_blocks(self) -> list[Block]:
@@ -246,6 +285,9 @@ class ArticlePage:
         if published is None:
             published, nearby_update = _read_dates(self._title_neighbours)
             updated = updated or nearby_update
+        if published is None and updated is not None:
+            # Small sites label their only date "Cập nhật": it is when the article went up.
+            published, updated = updated, None
         if updated is not None and published is not None and updated <= published:
             updated = None
         return published, updated
@@ -395,11 +437,23 @@ class ArticlePage:
             )
         text = "\n".join(self.body.paragraphs)
         if (
-            len(text) < MIN_GENERIC_BODY_CHARS
+            GENERIC_LISTING_PATH.search(urlsplit(self.url).path)
+            or len(text) < MIN_GENERIC_BODY_CHARS
             or _link_density(self.body_element) > MAX_LINK_DENSITY
+            or self._lists_articles()
         ):
             return False
         return self.published_at is not None or self.meta.is_article
+
+    def _lists_articles(self) -> bool:
+        """A listing: its main block links to several pages that look like articles."""
+        urls = {
+            urljoin(self.url, a.get("href") or "")
+            for a in self.body_element.root.iter("a")
+            if a.get("href")
+        }
+        found = sum(1 for url in urls if is_article_link(url, self.profile))
+        return found >= MAX_BODY_ARTICLE_LINKS
 
     def record(self) -> dict[str, object] | None:
         if not self.is_article():

@@ -64,6 +64,7 @@ CAPTION_CLASS = re.compile(
     r"caption|comment|chuthich|chu-thich|img-desc|image-desc|photo-desc", re.I
 )
 END_MARK = re.compile(r"\s*\./\.\s*$")
+SENTENCE_END = (".", "!", "?", "…", '"', "”", ")", ":")
 ALIGN_STYLE = re.compile(r"text-align\s*:\s*(right|center)", re.I)
 ALIGN_CLASS = re.compile(r"\b(?:text-)?(right|center)\b", re.I)
 #: Blocks that are page furniture, whatever family put them into the body.
@@ -179,7 +180,9 @@ def _walk(
         tag = child.tag if isinstance(child.tag, str) else ""
         if tag in SKIP_TAGS or not tag or child in exclude:
             pass
-        elif tag in BLOCK_TAGS:
+        elif tag in BLOCK_TAGS or _holds_blocks(child):
+            # An unclosed <font> or <span> around paragraphs is a container, as a browser
+            # shows it, not one long inline run.
             inline.flush(out, element, align)
             _walk(child, out, _layout(child, align), exclude)
         elif tag == "br":
@@ -193,6 +196,12 @@ def _walk(
             _add_inline(inline, child, bold=False, italic=False)
         inline.add(child.tail)
     inline.flush(out, element, align)
+
+
+def _holds_blocks(element: lxml_html.HtmlElement) -> bool:
+    return any(
+        isinstance(node.tag, str) and node.tag in BLOCK_TAGS for node in element.iterdescendants()
+    )
 
 
 def _add_inline(inline: _Inline, element: lxml_html.HtmlElement, bold: bool, italic: bool) -> None:
@@ -341,11 +350,12 @@ def _is_credit(text: str) -> bool:
 
 
 def _strip_end_mark(texts: list[Block]) -> None:
+    """Drop the "./." end mark; "…phát triển./." keeps its sentence's own full stop."""
     while texts:
         stripped = END_MARK.sub("", texts[-1].text)
         if stripped == texts[-1].text:
             return
         if stripped:
-            texts[-1].text = stripped
+            texts[-1].text = stripped if stripped.endswith(SENTENCE_END) else stripped + "."
             return
         texts.pop()

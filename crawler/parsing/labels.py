@@ -40,9 +40,8 @@ GENERIC_DATE_CLASS = (
 )
 #: Elements that hold the sapo on templates of no known family.
 GENERIC_LEAD = (
-    "[class*=sapo], [class*=summary], [class*=tomtat], [class*=tom-tat], [class*=chapeau], "
-    "[class*=lead], [class*=intro], [class*=abstract], [class*=hometext], [class*=mota], "
-    "[itemprop=description]"
+    ".//*[re:test(@class, '(sapo|summary|tomtat|tom-tat|trichyeu|trich-yeu|chapeau|lead|"
+    "intro|abstract|hometext|mota|mo-ta)', 'i')] | .//*[@itemprop='description']"
 )
 #: Image URLs that are page furniture, not article photos.
 IMAGE_NOT_CONTENT = re.compile(
