@@ -12,9 +12,11 @@ from parsel import Selector
 
 from crawler.families import detect, profile
 from crawler.parsing.article import ArticlePage
+from crawler.registry import load_sites
 from crawler.replica_server import load_replicas
 
 BASE = "http://127.0.0.1:8000"
+SITES = load_sites()
 CASES = [
     pytest.param(replica, expected, id=f"{replica.name}:{expected['id']}")
     for replica in load_replicas()
@@ -28,9 +30,14 @@ def parse_page(replica, url: str) -> dict | None:
     target = parts.path + (f"?{parts.query}" if parts.query else "")
     status, path = replica.resolve(target)
     assert status == 200, f"{target} does not resolve in {replica.name}"
-    html = path.read_bytes().decode("utf-8")
-    page = ArticlePage(url, Selector(text=html), profile(detect(html)), replica.key)
-    return page.record()
+    return read_page(replica, url, path.read_bytes().decode("utf-8")).record()
+
+
+def read_page(replica, url: str, html: str) -> ArticlePage:
+    """The page as the spider reads it: with the site's registry entry when it has one."""
+    site = SITES.get(replica.key)
+    rules = site.profile(detect(html)) if site else profile(detect(html))
+    return ArticlePage(url, Selector(text=html), rules, replica.key)
 
 
 @pytest.mark.parametrize(("replica", "expected"), CASES)
@@ -46,3 +53,17 @@ def test_non_article_pages_give_no_record(replica):
     replica.base_url = BASE
     for path in replica.config.get("non_articles", []):
         assert parse_page(replica, BASE + path) is None, path
+
+
+def test_a_redesigned_site_reads_each_page_with_its_template_version():
+    replica = next(r for r in load_replicas() if r.key == "camau-thoibinh")
+    replica.base_url = BASE
+    versions = {}
+    for expected in replica.expected():
+        parts = urlsplit(expected["url"])
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        html = replica.resolve(target)[1].read_bytes().decode("utf-8")
+        page = read_page(replica, expected["url"], html)
+        versions[expected["id"]] = page.version.name if page.version else None
+        assert page.record() == {k: v for k, v in expected.items()}
+    assert set(versions.values()) == {"2025 redesign", "table layout (until 2024)"}

@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 from parsel import Selector
 
 from crawler import dates
-from crawler.families import Profile, Selectors
+from crawler.families import Profile
 from crawler.links import GENERIC_LISTING_PATH, is_article_link
 from crawler.parsing.blocks import (
     Block,
@@ -79,13 +79,10 @@ class ArticlePage:
         self.site_key = site_key
         self.site_hosts = site_hosts or frozenset({urlsplit(url).netloc.lower()})
         self.listing_category = listing_category
-        self.sel = self._version_selectors()
-
-    def _version_selectors(self) -> Selectors:
-        for version in self.profile.versions:
-            if self.doc.css(version.when):
-                return self.profile.selectors.merged(version.selectors)
-        return self.profile.selectors
+        self.version = next((v for v in profile.versions if selector.css(v.when)), None)
+        self.sel = (
+            profile.selectors.merged(self.version.selectors) if self.version else profile.selectors
+        )
 
     # -- elements ----------------------------------------------------------------------
 
