@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from parsel import Selector
 
 from crawler.dates import find_dates
 from crawler.families import Profile
+from crawler.parsing.labels import CHROME_CLASS, CHROME_TAGS
 from crawler.text import clean
 
 #: Link texts that mean "the next page of this listing".
@@ -39,6 +41,9 @@ PAGE_PATH = re.compile(r"(?i)/(?:page|trang)-(\d+)/?$")
 GENERIC_ARTICLE_PATH = re.compile(
     r"(?i)([-/._=]\d{3,}(\.(html?|aspx?|php))?/?$|/[^/]*\w-\w+-\w+-\w+[^/]*\.(html?|aspx?|php)$)"
 )
+CHROME_CLASS_RE = re.compile(CHROME_CLASS, re.I)
+#: Link texts at least this long read as news titles.
+TITLE_LIKE_WORDS = 6
 #: An article id in the query string ("Index.aspx?ID=3405&CatID=101").
 GENERIC_ARTICLE_QUERY = re.compile(r"(?i)(^|&)(id|newsid|itemid|articleid|postid|dinhdanh)=\d{2,}")
 #: Paths of listings, tags and categories: never articles, whatever their slug.
@@ -52,6 +57,7 @@ GENERIC_LISTING_PATH = re.compile(
 class Link:
     url: str
     text: str
+    in_content: bool = True  # not in the header, menus, sidebars or footer
 
 
 def links_of(selector: Selector, base_url: str, xpath: str = "//a[@href]") -> list[Link]:
@@ -68,8 +74,39 @@ def links_of(selector: Selector, base_url: str, xpath: str = "//a[@href]") -> li
         if url not in seen or not seen[url].text:
             # An image link often comes first; the titled link to the same URL names it.
             text = clean(anchor.xpath("string()").get()) or clean(anchor.xpath("@title").get())
-            seen[url] = Link(url, text)
+            seen[url] = Link(url, text, not _in_chrome(anchor.root))
     return list(seen.values())
+
+
+def _in_chrome(element: Any) -> bool:
+    """Whether an element sits in the page's furniture rather than its content."""
+    for node in element.iterancestors():
+        if node.tag in CHROME_TAGS or CHROME_CLASS_RE.search(
+            f" {node.get('id') or ''} {node.get('class') or ''}"
+        ):
+            return True
+    return False
+
+
+def article_links(links: list[Link], profile: Profile) -> list[Link]:
+    """The links of a listing that lead to articles.
+
+    The family's URL shape says so; so does a news title as the link text (listing items
+    are titles of eight to twenty words, menus and tags a few), which keeps a crawl going
+    on templates whose article URLs no pattern knows.
+    """
+    return [
+        link
+        for link in links
+        if is_article_link(link.url, profile)
+        or (
+            link.in_content
+            and len(link.text.split()) >= TITLE_LIKE_WORDS
+            and not profile.is_denied(link.url)
+            and not GENERIC_LISTING_PATH.search(urlsplit(link.url).path)
+            and page_number(link.url) is None
+        )
+    ]
 
 
 def is_article_link(url: str, profile: Profile) -> bool:

@@ -21,6 +21,7 @@ from crawler.families import Profile, detect
 from crawler.items import ArticleItem
 from crawler.links import (
     Link,
+    article_links,
     is_article_link,
     link_dates,
     links_of,
@@ -155,8 +156,8 @@ class NewsSpider(scrapy.Spider):
         fresh = 0
         articles = [
             link
-            for link in links_of(response.selector, response.url)
-            if self._in_site(link.url) and is_article_link(link.url, profile)
+            for link in article_links(links_of(response.selector, response.url), profile)
+            if self._in_site(link.url)
         ]
         if not articles and any(m in response.text for m in JS_TEMPLATE_MARKERS):
             self.crawler.stats.inc_value("tinkhac/listings/rendered_by_javascript")

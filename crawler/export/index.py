@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from crawler.export.records import MalformedRecordError, parse_record, version_keys
+from crawler.export.records import MalformedRecordError, compile_check, parse_record, version_keys
 
 #: ``<run-id>.jsonl`` or a killed run's ``<run-id>.jsonl.part``; both run id forms so far.
 RUN_FILE = re.compile(r"^\d{8}T\d{6}(?:\.\d+)?Z\.jsonl(?:\.part)?$")
@@ -103,9 +103,9 @@ class VersionIndex:
     """Every version of every record read, by key, in an on-disk SQLite database."""
 
     def __init__(self, database: Path, schema: dict[str, Any]) -> None:
-        self.schema = schema
+        self.check = compile_check(schema)
         self.db = sqlite3.connect(database)
-        for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -32000"):
+        for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -8000"):
             self.db.execute(f"PRAGMA {pragma}")
         self.db.execute(_SCHEMA)
         self.files: list[Path] = []
@@ -130,7 +130,7 @@ class VersionIndex:
             if not raw.strip():
                 continue
             try:
-                record = parse_record(raw, self.schema)
+                record = parse_record(raw, self.check)
                 fetched, published, day = version_keys(record)
             except MalformedRecordError as exc:
                 count.malformed += 1
@@ -151,7 +151,6 @@ class VersionIndex:
 
     def kept(self, since: date | None, until: date | None) -> Iterator[Kept]:
         """The newest version of each article within the dates, in export order."""
-        self.db.execute("CREATE INDEX IF NOT EXISTS article ON versions (site, id, fetched)")
         dates, params = ["1"], []
         if since is not None:
             dates.append("published_day >= ?")

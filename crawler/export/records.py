@@ -9,6 +9,7 @@ compared as instants, not as strings, because offsets may differ between version
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from importlib import resources
 from typing import Any
@@ -55,46 +56,67 @@ def export_schema() -> dict[str, Any]:
     return schema
 
 
-def parse_record(raw: bytes, schema: dict[str, Any]) -> dict[str, Any]:
+Check = Callable[[Any, str], None]
+
+
+def compile_check(schema: dict[str, Any]) -> Check:
+    """A checker of values against the subset of JSON Schema the record schema uses.
+
+    The schema is walked once, here: walking it again for each of a million lines would
+    cost more than parsing them. A checker raises MalformedRecordError naming the field.
+    """
+    names = [schema["type"]] if isinstance(schema.get("type"), str) else schema.get("type", [])
+    types = tuple(_JSON_TYPES[t] for t in names) or object
+    min_length = schema.get("minLength", 0)
+    is_date = schema.get("format") == "date-time"
+    items = compile_check(schema["items"]) if "items" in schema else None
+    members = _compile_object(schema) if "properties" in schema else None
+
+    def check(value: Any, name: str) -> None:
+        if not isinstance(value, types):
+            raise MalformedRecordError(f"{name or 'the line'} is not {' or '.join(names)}")
+        if isinstance(value, str):
+            if len(value) < min_length:
+                raise MalformedRecordError(f"{name} is empty")
+            if is_date:
+                instant(value, UTC, name)
+        elif items is not None and isinstance(value, list):
+            item_name = f"an item of {name}"
+            for item in value:
+                items(item, item_name)
+        elif members is not None and isinstance(value, dict):
+            members(value, name)
+
+    return check
+
+
+def _compile_object(schema: dict[str, Any]) -> Check:
+    properties = {key: compile_check(sub) for key, sub in schema["properties"].items()}
+    required = schema.get("required", [])
+    closed = schema.get("additionalProperties") is False
+
+    def check(value: dict[str, Any], name: str) -> None:
+        missing = [key for key in required if key not in value]
+        if missing:
+            raise MalformedRecordError(f"{name or 'the line'} lacks {', '.join(missing)}")
+        if closed and not value.keys() <= properties.keys():
+            unknown = ", ".join(sorted(value.keys() - properties.keys()))
+            raise MalformedRecordError(f"{name or 'the line'} has unknown field(s) {unknown}")
+        for key, item in value.items():
+            if key in properties:
+                properties[key](item, f"{name}.{key}" if name else key)
+
+    return check
+
+
+def parse_record(raw: bytes, check: Check) -> dict[str, Any]:
     """The record on one line, or MalformedRecordError saying why it cannot be used."""
     try:
         record = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise MalformedRecordError(f"not JSON ({exc})") from None
-    check(record, schema, "the line")
+    check(record, "")
     return record
-
-
-def check(value: Any, schema: dict[str, Any], name: str) -> None:
-    """Check a value against the subset of JSON Schema the record schema uses."""
-    types = schema.get("type")
-    if types is not None:
-        names = [types] if isinstance(types, str) else types
-        if not isinstance(value, tuple(_JSON_TYPES[t] for t in names)):
-            raise MalformedRecordError(f"{name} is not {' or '.join(names)}")
-    if isinstance(value, str):
-        if len(value) < schema.get("minLength", 0):
-            raise MalformedRecordError(f"{name} is empty")
-        if schema.get("format") == "date-time":
-            instant(value, UTC, name)
-    elif isinstance(value, list):
-        for number, item in enumerate(value):
-            check(item, schema.get("items", {}), f"{name}[{number}]")
-    elif isinstance(value, dict):
-        _check_object(value, schema, name)
-
-
-def _check_object(value: dict[str, Any], schema: dict[str, Any], name: str) -> None:
-    properties = schema.get("properties", {})
-    missing = [key for key in schema.get("required", []) if key not in value]
-    if missing:
-        raise MalformedRecordError(f"{name} lacks {', '.join(missing)}")
-    if schema.get("additionalProperties") is False:
-        unknown = sorted(set(value) - set(properties))
-        if unknown:
-            raise MalformedRecordError(f"{name} has unknown field(s) {', '.join(unknown)}")
-    for key, item in value.items():
-        check(item, properties.get(key, {}), key)
 
 
 def instant(text: str, default_tz: timezone, name: str = "date") -> datetime:

@@ -29,6 +29,8 @@ from crawler.parsing.blocks import (
 )
 from crawler.parsing.labels import (
     AUTHOR_LABEL,
+    CHROME_CLASS,
+    CHROME_TAGS,
     GENERIC_DATE_CLASS,
     GENERIC_LEAD,
     IMAGE_NOT_CONTENT,
@@ -41,11 +43,9 @@ from crawler.parsing.structured import Metadata, read_metadata
 from crawler.text import clean, clean_or_none, fold
 from crawler.urls import article_key, canonical_url, same_site
 
-#: Page furniture around the article: header, menus, sidebars, footer (by tag, id or class).
 CHROME = (
     "ancestor-or-self::*[self::header or self::nav or self::footer or self::aside or "
-    "re:test(concat(' ', @id, ' ', @class), "
-    "'\\s(footer|header|topbar|top-bar|sidebar|side-bar|menu|navbar)[\\w-]*', 'i')]"
+    f"re:test(concat(' ', @id, ' ', @class), '{CHROME_CLASS}', 'i')]"
 )
 MIN_GENERIC_BODY_CHARS = 200
 MAX_DATE_LINE = 150  # a meta line, not a sentence that mentions a date
@@ -56,7 +56,6 @@ GENERIC_TITLE = (
 )
 NOT_A_TITLE = "ancestor::a | ancestor::li | " + CHROME
 HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6", "p", "div", "span", "strong", "b", "u", "td", "th")
-CHROME_TAGS = frozenset(("header", "nav", "footer", "aside"))
 MAX_LINK_DENSITY = 0.5
 MAX_BODY_ARTICLE_LINKS = 3  # an article body rarely links to three other articles
 
@@ -428,10 +427,8 @@ class ArticlePage:
         robots = " ".join(self.doc.xpath("//meta[@name='robots']/@content").getall()).lower()
         if "noindex" in robots:
             return False
-        if self.profile.article_urls:
-            return self.profile.is_article_url(self.url) and bool(
-                self.body.paragraphs or self.body.images
-            )
+        if self.profile.is_article_url(self.url):
+            return bool(self.body.paragraphs or self.body.images)
         text = "\n".join(self.body.paragraphs)
         if (
             GENERIC_LISTING_PATH.search(urlsplit(self.url).path)

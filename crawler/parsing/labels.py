@@ -43,6 +43,11 @@ GENERIC_LEAD = (
     ".//*[re:test(@class, '(sapo|summary|tomtat|tom-tat|trichyeu|trich-yeu|chapeau|lead|"
     "intro|abstract|hometext|mota|mo-ta)', 'i')] | .//*[@itemprop='description']"
 )
+#: Page furniture around an article: header, menus, sidebars and footer, by tag or by an
+#: id or class token that starts with one of these words.
+CHROME_TAGS = frozenset(("header", "nav", "footer", "aside"))
+CHROME_CLASS = r"\s(footer|header|topbar|top-bar|sidebar|side-bar|menu|navbar)[\w-]*"
+
 #: Image URLs that are page furniture, not article photos.
 IMAGE_NOT_CONTENT = re.compile(
     r"(?i)(icon|\bico[_-]|logo|spacer|blank\.|pixel|/_layouts/|/themes/|emoji|banner|loading|/new\.gif|"
