@@ -21,6 +21,7 @@ from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler import export as export_command
 from crawler import profiles
 from crawler.registry import RegistryError, Site, load_sites
 from crawler.runner import EXIT_COULD_NOT_RUN, EXIT_DEGRADED, EXIT_OK, CrawlPlan, run
@@ -213,6 +214,14 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument("url")
     parse.add_argument("--profile", choices=["replica"], help=argparse.SUPPRESS)
     parse.set_defaults(handler=cmd_parse)
+
+    export = commands.add_parser(
+        "export",
+        help="merge every run's output into one dataset for analysis",
+        description="merge every run's output into one dataset for analysis",
+    )
+    export_command.add_arguments(export)
+    export.set_defaults(handler=export_command.run)
 
     demo = commands.add_parser(
         "demo", help="serve the bundled replicas on 127.0.0.1 and crawl them all"

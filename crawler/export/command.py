@@ -4,8 +4,8 @@ Run files are append-only and one article may be written by many runs (an update
 new version), so an export indexes every version first (``index``), then writes the
 newest version of each article in site and date order (``writers``), counting as it
 goes (``report``). The dataset is built in a staging folder inside DIR and moved into
-place at the end, the manifest last: an export that stopped half way leaves the previous
-one intact.
+place only when complete, the manifest last: an export that fails while reading or
+writing leaves the previous one in DIR as it was.
 """
 
 from __future__ import annotations

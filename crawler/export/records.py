@@ -24,6 +24,8 @@ COLUMNS = (*FIELD_NAMES, *SEEN_FIELDS)
 #: The sites' own zone: a published_at without an offset is read in it.
 SITE_TZ = timezone(timedelta(hours=7))
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: A compiled checker of one value; its second argument names the value in messages.
+Check = Callable[[Any, str], None]
 _JSON_TYPES: dict[str, type] = {"string": str, "array": list, "object": dict, "null": type(None)}
 
 
@@ -54,9 +56,6 @@ def export_schema() -> dict[str, Any]:
             "description": f"{description} ISO 8601 UTC.",
         }
     return schema
-
-
-Check = Callable[[Any, str], None]
 
 
 def compile_check(schema: dict[str, Any]) -> Check:

@@ -19,7 +19,7 @@ from typing import Any, Protocol, TextIO
 from crawler.export.records import COLUMNS
 
 FORMATS = ("jsonl", "csv", "parquet")
-_PARQUET_BATCH = 5_000
+_PARQUET_BATCH_BYTES = 8 << 20
 
 
 class Writer(Protocol):
@@ -89,27 +89,39 @@ def _cell(value: Any) -> str:
 
 
 class ParquetWriter:
-    """Row groups of a few thousand records, typed after the export's JSON Schema."""
+    """Row groups of a few megabytes, typed after the export's JSON Schema.
+
+    Each batch is handed to Arrow's own JSON reader as JSON Lines rather than converted
+    from Python objects: that conversion makes pyarrow import pandas when it is installed
+    and start its thread pools, which measured 110 MB against 35 MB this way.
+    """
 
     def __init__(self, path: Path, schema: dict[str, Any]) -> None:
         import pyarrow as pa
+        import pyarrow.json as pa_json
         import pyarrow.parquet as pq
 
-        self.pa = pa
         properties = schema["properties"]
-        self.schema = pa.schema([(name, _arrow_type(pa, properties[name])) for name in COLUMNS])
-        self.file = pq.ParquetWriter(path, self.schema, compression="zstd")
-        self.batch: list[dict[str, Any]] = []
+        arrow = pa.schema([(name, _arrow_type(pa, properties[name])) for name in COLUMNS])
+        self.json = pa_json
+        self.parse = pa_json.ParseOptions(explicit_schema=arrow)
+        self.file = pq.ParquetWriter(path, arrow, compression="zstd")
+        self.batch = bytearray()
 
     def write(self, record: dict[str, Any]) -> None:
-        self.batch.append(record)
-        if len(self.batch) >= _PARQUET_BATCH:
+        self.batch += json.dumps(record).encode() + b"\n"
+        if len(self.batch) >= _PARQUET_BATCH_BYTES:
             self._flush()
 
     def _flush(self) -> None:
         if self.batch:
-            self.file.write_table(self.pa.Table.from_pylist(self.batch, schema=self.schema))
-            self.batch = []
+            # One block for the whole batch: a record may not straddle two blocks.
+            read = self.json.ReadOptions(use_threads=False, block_size=len(self.batch))
+            table = self.json.read_json(
+                io.BytesIO(self.batch), read_options=read, parse_options=self.parse
+            )
+            self.file.write_table(table)
+            self.batch = bytearray()
 
     def close(self) -> None:
         self._flush()
