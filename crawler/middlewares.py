@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
@@ -28,6 +30,8 @@ class SiteBoundaryMiddleware:
         self.crawler = crawler
         self.stats = crawler.stats
         self.logged: set[str] = set()
+        # Crawls of the local replicas must never reach out, not even for a DNS lookup.
+        self.loopback_only = crawler.settings.getbool("TINKHAC_LOOPBACK_ONLY")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SiteBoundaryMiddleware:
@@ -35,6 +39,11 @@ class SiteBoundaryMiddleware:
 
     def process_request(self, request: Request, spider: Spider | None = None) -> Any:
         spider = self.crawler.spider
+        if self.loopback_only and not is_loopback(request.url):
+            self.stats.inc_value("tinkhac/refused/not_loopback")
+            raise IgnoreRequest(
+                f"not on this machine, refused while crawling replicas: {request.url}"
+            )
         site = getattr(spider, "site", None)
         if site is None or same_site(request.url, site.allowed_domains):
             return None
@@ -86,6 +95,17 @@ class PoliteRetryMiddleware(RetryMiddleware):
                 slot.delay = usual
 
         reactor.callLater(seconds, resume)
+
+
+def is_loopback(url: str) -> bool:
+    """Whether a URL's host is this machine (127.0.0.0/8, ::1, localhost)."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def retry_after(value: bytes | None) -> float | None:

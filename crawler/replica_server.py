@@ -92,10 +92,12 @@ class Replica:
         return records
 
     def site_entry(self) -> dict[str, Any]:
+        """The replica as a sites-file entry: its served address is its only host."""
         return {
             "name": self.config["name"],
             "province": self.config.get("province"),
             "start_urls": [self.base_url + p for p in self.config.get("start_paths", ["/"])],
+            "allowed_domains": [urlsplit(self.base_url).netloc],
         }
 
 

@@ -51,6 +51,8 @@ DOWNLOADER_MIDDLEWARES = {
 # seconds doubled at each attempt; never longer than the cap.
 TINKHAC_RETRY_BACKOFF = 5.0
 TINKHAC_RETRY_AFTER_MAX = 300.0
+# True: refuse every request to a host that is not this machine (the replica profile).
+TINKHAC_LOOPBACK_ONLY = False
 EXTENSIONS = {
     "crawler.report.RunReportExtension": 500,
     "crawler.progress.ProgressLine": 510,

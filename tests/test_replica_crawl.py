@@ -57,3 +57,9 @@ def test_crawl_never_requests_forbidden_variants(replica_crawl, replica_server, 
     assert forbidden == []
     non_articles = set(replica.config.get("non_articles", []))
     assert non_articles, "each replica must have a non-article page"
+
+
+def test_a_crawl_of_the_replicas_never_reaches_out(replica_crawl):
+    _, process = replica_crawl
+    for marker in ("CannotResolveHost", "DNSLookupError", "tinkhac/refused/not_loopback"):
+        assert marker not in process.stderr
