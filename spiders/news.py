@@ -30,7 +30,7 @@ from crawler.links import (
 )
 from crawler.parsing.article import ArticlePage
 from crawler.registry import RegistryError, Site, load_sites
-from crawler.state import StateStore
+from crawler.state import KnownArticle, StateStore
 from crawler.urls import article_key, canonical_url, same_site
 
 #: Markers of a listing that a browser fills in with JavaScript (AngularJS on SharePoint).
@@ -84,6 +84,14 @@ class NewsSpider(scrapy.Spider):
         if state is None:
             self.state = state = {}
         return state.setdefault("article_keys", set())
+
+    @property
+    def listing_keys(self) -> dict[str, set[str]]:
+        """Per listing (its first page's URL), the articles its pages have shown so far."""
+        state = getattr(self, "state", None)
+        if state is None:
+            self.state = state = {}
+        return state.setdefault("listing_keys", {})
 
     @property
     def max_related_depth(self) -> int:
@@ -152,7 +160,15 @@ class NewsSpider(scrapy.Spider):
     def parse_listing(
         self, response: HtmlResponse, profile: Profile, paging: bool = True
     ) -> Iterator[Any]:
-        """Open the listing's articles; page on while a page brings articles not seen yet."""
+        """Open the listing's articles; page on while a page brings news.
+
+        News are articles that this listing has not shown on an earlier page (a listing
+        that repeats its last page forever stops there) and that no earlier run wrote (a
+        scheduled run stops at the first page it knows). Articles the home page already
+        linked still count: they are news to the listing, whose next pages may not be.
+        """
+        listing = response.meta.get("listing") or response.url
+        shown_before = self.listing_keys.setdefault(listing, set())
         fresh = 0
         articles = [
             link
@@ -167,14 +183,16 @@ class NewsSpider(scrapy.Spider):
                 response.url,
             )
         for link in _named(articles, profile):
-            for request in self._article_requests(response, link, profile, depth=0):
-                fresh += not request.meta.get("remembered")
-                yield request
+            key = article_key(canonical_url(link.url, profile), profile)
+            if key not in shown_before:
+                shown_before.add(key)
+                fresh += self._known(key, link) is None
+            yield from self._article_requests(response, link, profile, depth=0)
         if paging and self._keep_paging(response, fresh, articles):
             page = response.meta.get("page", 1)
             for url in next_page_links(response.selector, response.url, page):
                 if self._in_site(url) and not profile.is_denied(url):
-                    meta = {"role": "listing", "page": page + 1}
+                    meta = {"role": "listing", "page": page + 1, "listing": listing}
                     meta["category"] = response.meta.get("category")
                     yield response.follow(url, self.parse, meta=meta)
 
@@ -246,8 +264,8 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("tinkhac/articles/duplicate_link")
             return
         self.article_keys.add(key)
-        known = None if self.fresh else self.store.get(self.site.key, key)
-        if known is not None and known.shown_by(link.text):
+        known = self._known(key, link)
+        if known is not None:
             self.crawler.stats.inc_value("tinkhac/articles/skipped_known")
             if depth < self.max_related_depth:
                 for url in known.related:
@@ -267,6 +285,11 @@ class NewsSpider(scrapy.Spider):
             "link_text": link.text,
         }
         yield response.follow(link.url, self.parse, meta=meta)
+
+    def _known(self, key: str, link: Link) -> KnownArticle | None:
+        """The article as an earlier run wrote it, when the link still shows its title."""
+        known = None if self.fresh else self.store.get(self.site.key, key)
+        return known if known is not None and known.shown_by(link.text) else None
 
     def _in_site(self, url: str) -> bool:
         return same_site(url, self.site.allowed_domains)
