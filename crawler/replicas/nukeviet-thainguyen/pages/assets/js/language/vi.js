@@ -1,0 +1,1 @@
+var nv_loading="Đang tải...";

@@ -1,0 +1,1 @@
+/* NukeViet egov theme (stub) */
