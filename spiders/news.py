@@ -77,21 +77,21 @@ class NewsSpider(scrapy.Spider):
     def fresh(self) -> bool:
         return self.settings.getbool("TINKHAC_FRESH")
 
+    def _job_state(self, name: str, empty: Any) -> Any:
+        """A part of ``spider.state``, which Scrapy's JOBDIR keeps across a resume."""
+        if getattr(self, "state", None) is None:
+            self.state = {}
+        return self.state.setdefault(name, empty)
+
     @property
     def article_keys(self) -> set[str]:
-        """Articles requested in this job; kept in ``spider.state`` so a JOBDIR resume knows."""
-        state = getattr(self, "state", None)
-        if state is None:
-            self.state = state = {}
-        return state.setdefault("article_keys", set())
+        """Articles requested in this job, under whichever of their URLs."""
+        return self._job_state("article_keys", set())
 
     @property
     def listing_keys(self) -> dict[str, set[str]]:
         """Per listing (its first page's URL), the articles its pages have shown so far."""
-        state = getattr(self, "state", None)
-        if state is None:
-            self.state = state = {}
-        return state.setdefault("listing_keys", {})
+        return self._job_state("listing_keys", {})
 
     @property
     def max_related_depth(self) -> int:
