@@ -44,10 +44,6 @@ def clean_or_none(text: str | None) -> str | None:
     return clean(text) or None
 
 
-def word_count(text: str) -> int:
-    return len(text.split())
-
-
 def is_upper(text: str) -> bool:
     """True for "LIÊU HỎN": letters present and none of them lower case."""
     letters = [c for c in text if c.isalpha()]

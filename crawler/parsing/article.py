@@ -25,7 +25,6 @@ from crawler.parsing.blocks import (
     blocks_of,
     looks_like_name,
     read_body,
-    strip_caption_label,
 )
 from crawler.parsing.labels import (
     AUTHOR_LABEL,
@@ -565,6 +564,3 @@ def _related_by_heading(doc: Selector) -> list[Selector]:
             if node is None:
                 break
     return links
-
-
-__all__ = ["ArticlePage", "strip_caption_label"]
