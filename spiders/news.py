@@ -67,6 +67,7 @@ class NewsSpider(scrapy.Spider):
         # crawler.middlewares.SiteBoundaryMiddleware.
         self.allowed_domains = sorted({d.split(":")[0] for d in self.site.allowed_domains})
         self.profile: Profile | None = None
+        self.written_now: set[str] = set()  # articles this run has yielded
 
     @property
     def store(self) -> StateStore:
@@ -186,7 +187,8 @@ class NewsSpider(scrapy.Spider):
             key = article_key(canonical_url(link.url, profile), profile)
             if key not in shown_before:
                 shown_before.add(key)
-                fresh += self._known(key, link) is None
+                # Known means written by an earlier run, not by this one a moment ago.
+                fresh += key in self.written_now or self._known(key, link) is None
             yield from self._article_requests(response, link, profile, depth=0)
         if paging and self._keep_paging(response, fresh, articles):
             page = response.meta.get("page", 1)
@@ -241,6 +243,7 @@ class NewsSpider(scrapy.Spider):
             self.logger.debug("not an article: %s", response.url)
             return None
         self.article_keys.add(record["id"])
+        self.written_now.add(record["id"])
         published = parse_iso_date(record["published_at"] or "")
         if self.since is not None and published is not None and published < self.since:
             self.crawler.stats.inc_value("tinkhac/articles/older_than_since")
