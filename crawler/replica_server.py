@@ -10,6 +10,7 @@ Run ``python -m crawler.replica_server`` to serve them by hand; the tests and
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import mimetypes
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from crawler.registry import load_sites
 from crawler.replica_faults import FAULTS, HITS, find
 from crawler.urls import decode_js_escapes
 
@@ -215,8 +217,6 @@ class ReplicaServer:
         ``exclusive`` also marks every built-in site inactive, so that ``crawl-all``
         crawls the replicas and nothing on the real web.
         """
-        from crawler.registry import load_sites
-
         lines = []
         keys = {r.key for r in self.replicas}
         if exclusive:
@@ -237,8 +237,6 @@ class ReplicaServer:
 
 def main(argv: list[str] | None = None) -> None:
     """Serve replicas until interrupted; print (or write) a sites file for them."""
-    import argparse
-
     options = argparse.ArgumentParser(description="Serve replica sites on 127.0.0.x.")
     options.add_argument("root", nargs="?", type=Path, help="default: the bundled replicas")
     options.add_argument("--sites-file", type=Path, help="write the sites file here")

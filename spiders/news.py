@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime
+from functools import cached_property
 from typing import Any
 
 import scrapy
@@ -102,7 +103,7 @@ class NewsSpider(scrapy.Spider):
     def max_listing_pages(self) -> int:
         return self.settings.getint("TINKHAC_MAX_LISTING_PAGES")
 
-    @property
+    @cached_property
     def since(self) -> datetime | None:
         value = self.settings.get("TINKHAC_SINCE")
         if not value:
@@ -183,13 +184,12 @@ class NewsSpider(scrapy.Spider):
                 "give the site a server-rendered listing in its start_urls",
                 response.url,
             )
-        for link in _named(articles, profile):
-            key = article_key(canonical_url(link.url, profile), profile)
+        for key, link in _named(articles, profile).items():
             if key not in shown_before:
                 shown_before.add(key)
                 # Known means written by an earlier run, not by this one a moment ago.
                 fresh += key in self.written_now or self._known(key, link) is None
-            yield from self._article_requests(response, link, profile, depth=0)
+            yield from self._article_requests(response, link, profile, depth=0, key=key)
         if paging and self._keep_paging(response, fresh, articles):
             page = response.meta.get("page", 1)
             for url in next_page_links(response.selector, response.url, page):
@@ -252,7 +252,12 @@ class NewsSpider(scrapy.Spider):
         return ArticleItem(**record, fetched_at=fetched)
 
     def _article_requests(
-        self, response: HtmlResponse, link: Link, profile: Profile, depth: int
+        self,
+        response: HtmlResponse,
+        link: Link,
+        profile: Profile,
+        depth: int,
+        key: str | None = None,
     ) -> Iterator[scrapy.Request]:
         """A request for an article not requested yet under any of its URLs.
 
@@ -262,7 +267,7 @@ class NewsSpider(scrapy.Spider):
         """
         if not self._in_site(link.url) or profile.is_denied(link.url):
             return
-        key = article_key(canonical_url(link.url, profile), profile)
+        key = key or _key(link.url, profile)
         if key in self.article_keys:
             self.crawler.stats.inc_value("tinkhac/articles/duplicate_link")
             return
@@ -298,13 +303,17 @@ class NewsSpider(scrapy.Spider):
         return same_site(url, self.site.allowed_domains)
 
 
-def _named(links: list[Link], profile: Profile) -> list[Link]:
-    """Each article's first link, named by the first text any of its URLs shows."""
+def _key(url: str, profile: Profile) -> str:
+    return article_key(canonical_url(url, profile), profile)
+
+
+def _named(links: list[Link], profile: Profile) -> dict[str, Link]:
+    """Each article's first link by article key, named by the first text any URL shows."""
     first: dict[str, Link] = {}
     for link in links:
-        key = article_key(canonical_url(link.url, profile), profile)
+        key = _key(link.url, profile)
         if key not in first:
             first[key] = link
         elif not first[key].text and link.text:
             first[key] = Link(first[key].url, link.text)
-    return list(first.values())
+    return first
