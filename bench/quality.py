@@ -4,7 +4,7 @@
 
 Not part of the test suite: it measures, it does not judge. Every expected article page of
 every folder in ``crawler/replicas/`` is read into memory once, then extracted by
-``ArticlePage(...).record()`` (ours) and by ``trafilatura.bare_extraction`` (the baseline),
+``ArticleParser(...).record()`` (ours) and by ``trafilatura.bare_extraction`` (the baseline),
 and each result is compared with the page's ``expected/<id>.json``. A table per template
 (the replica folder) and one overall are printed, then the parse speed of both, then::
 
@@ -56,7 +56,7 @@ from scrapy.http import HtmlResponse
 
 from crawler.decoding import readable_html
 from crawler.families import detect, profile
-from crawler.parsing.article import ArticlePage
+from crawler.parsing.article import ArticleParser
 from crawler.replica_server import Replica, load_replicas
 from crawler.text import clean
 
@@ -121,7 +121,7 @@ def page_bytes(replica: Replica, url: str) -> bytes | None:
 def ours(page: Page) -> Record | None:
     """Our record, as the spider parses a page."""
     doc = Selector(text=page.html)
-    return ArticlePage(page.url, doc, profile(detect(page.html)), page.site_key).record()
+    return ArticleParser(page.url, doc, profile(detect(page.html)), page.site_key).record()
 
 
 def trafilatura_record(page: Page) -> Record | None:

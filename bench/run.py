@@ -62,11 +62,11 @@ def parse_speed(pages: list[tuple[str, str]], rounds: int = 3) -> tuple[float, f
     from parsel import Selector
 
     from crawler.families import detect, profile
-    from crawler.parsing.article import ArticlePage
+    from crawler.parsing.article import ArticleParser
 
     def ours() -> None:
         for url, html in pages:
-            ArticlePage(url, Selector(text=html), profile(detect(html)), "bench").record()
+            ArticleParser(url, Selector(text=html), profile(detect(html)), "bench").record()
 
     def theirs() -> None:
         import trafilatura

@@ -29,7 +29,7 @@ from crawler.links import (
     listing_links,
     next_page_links,
 )
-from crawler.parsing.article import ArticlePage
+from crawler.parsing.article import ArticleParser
 from crawler.registry import RegistryError, Site, load_sites
 from crawler.state import KnownArticle, StateStore
 from crawler.urls import article_key, canonical_url, same_site
@@ -229,7 +229,7 @@ class NewsSpider(scrapy.Spider):
     def _item(self, response: HtmlResponse, profile: Profile) -> ArticleItem | None:
         """The page's article, or None (counted) when it is not one or is too old."""
         self.crawler.stats.inc_value("tinkhac/pages/article")
-        page = ArticlePage(
+        page = ArticleParser(
             response.url,
             response.selector,
             profile,

@@ -11,7 +11,7 @@ import pytest
 from parsel import Selector
 
 from crawler.families import detect, profile
-from crawler.parsing.article import ArticlePage
+from crawler.parsing.article import ArticleParser
 from crawler.registry import load_sites
 from crawler.replica_server import load_replicas
 
@@ -33,11 +33,11 @@ def parse_page(replica, url: str) -> dict | None:
     return read_page(replica, url, path.read_bytes().decode("utf-8")).record()
 
 
-def read_page(replica, url: str, html: str) -> ArticlePage:
+def read_page(replica, url: str, html: str) -> ArticleParser:
     """The page as the spider reads it: with the site's registry entry when it has one."""
     site = SITES.get(replica.key)
     rules = site.profile(detect(html)) if site else profile(detect(html))
-    return ArticlePage(url, Selector(text=html), rules, replica.key)
+    return ArticleParser(url, Selector(text=html), rules, replica.key)
 
 
 @pytest.mark.parametrize(("replica", "expected"), CASES)

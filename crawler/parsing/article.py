@@ -59,8 +59,11 @@ MAX_LINK_DENSITY = 0.5
 MAX_BODY_ARTICLE_LINKS = 3  # an article body rarely links to three other articles
 
 
-class ArticlePage:
-    """An article page read with a site's profile; :meth:`record` is the result."""
+class ArticleParser:
+    """The fields of an article page read with a site's profile; :meth:`record` is the result.
+
+    The parser behind the page objects of ``crawler/pages.py``: it knows fields, not crawling.
+    """
 
     def __init__(
         self,
