@@ -14,6 +14,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from crawler.text import clean
+
 FINGERPRINT_WINDOW = 65536
 
 
@@ -52,6 +54,19 @@ class Version:
 
 
 @dataclass(frozen=True)
+class Pager:
+    """How a family's listings link their next page (``[generic.pager]`` in families.toml)."""
+
+    next_xpaths: tuple[str, ...] = ()
+    next_labels: frozenset[str] = frozenset()  # NFC, case-folded
+    query_keys: re.Pattern[str] | None = None
+    offset_keys: re.Pattern[str] | None = None
+    path_forms: tuple[re.Pattern[str], ...] = ()
+    container: str = ""  # a regex on class and id
+    current_xpath: str = ""
+
+
+@dataclass(frozen=True)
 class Profile:
     name: str
     fingerprints: tuple[re.Pattern[str], ...] = ()
@@ -61,6 +76,8 @@ class Profile:
     id_patterns: tuple[re.Pattern[str], ...] = ()
     strip_url: tuple[re.Pattern[str], ...] = ()
     tracking_params: re.Pattern[str] | None = None
+    content_id: tuple[str, ...] = ()
+    pager: Pager = field(default_factory=Pager)
     selectors: Selectors = field(default_factory=Selectors)
     versions: tuple[Version, ...] = ()
 
@@ -118,9 +135,33 @@ def profile(name: str) -> Profile:
         deny_urls=_compile(joined("deny_urls")),
         id_patterns=_compile(joined("id_patterns")),
         strip_url=_compile(joined("strip_url")),
-        tracking_params=re.compile(rf"^(?:{'|'.join(tracking)})$", re.I) if tracking else None,
+        tracking_params=_any_of(tracking),
+        content_id=tuple(joined("content_id")),
+        pager=_pager(own.get("pager", {}), generic.get("pager", {})),
         selectors=selectors,
         versions=tuple(_version(v) for v in own.get("versions", [])),
+    )
+
+
+def _any_of(patterns: list[str]) -> re.Pattern[str] | None:
+    """One case-insensitive regex matching any of the patterns whole, or None for none."""
+    return re.compile(rf"^(?:{'|'.join(patterns)})$", re.I) if patterns else None
+
+
+def _pager(own: dict[str, Any], generic: dict[str, Any]) -> Pager:
+    """A family's pager forms before the generic ones; a scalar of its own replaces."""
+
+    def joined(key: str) -> list[str]:
+        return list(own.get(key, [])) + list(generic.get(key, []))
+
+    return Pager(
+        next_xpaths=tuple(joined("next_xpaths")),
+        next_labels=frozenset(clean(t).casefold() for t in joined("next_labels")),
+        query_keys=_any_of(joined("query_keys")),
+        offset_keys=_any_of(joined("offset_keys")),
+        path_forms=tuple(re.compile(p, re.I) for p in joined("path_forms")),
+        container=own.get("container", generic.get("container", "")),
+        current_xpath=own.get("current_xpath", generic.get("current_xpath", "")),
     )
 
 

@@ -16,28 +16,15 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 from parsel import Selector
 
 from crawler.dates import find_dates
-from crawler.families import Profile
+from crawler.families import Pager, Profile
 from crawler.parsing.labels import CHROME_CLASS, CHROME_TAGS
 from crawler.text import clean
 
-#: Link texts that mean "the next page of this listing".
-NEXT_LABELS = frozenset(
-    clean(t).casefold()
-    for t in ("Trang sau", "Trang tiếp", "Tiếp", "Sau", "Tiếp theo", "Trang kế", "Xem tiếp",
-              "Next", "»", "›", ">", ">>", "»»", "Trang sau >>", "Sau »", "Tiếp »")
-)  # fmt: skip
 #: Where a template of no known family keeps its category links.
 MENU_XPATH = (
     "//nav//a | //header//a | //*[re:test(concat(@class, ' ', @id), "
     "'(^|[^a-z])(menu|nav|navbar|mainmenu|main-menu|topmenu|menutop|chuyenmuc|category)', 'i')]//a"
 )
-PAGER_XPATH = (
-    "ancestor::*[re:test(concat(@class, ' ', @id), "
-    "'(pag|pager|paging|phantrang|phan-trang|page-nav|pagenav)', 'i')]"
-)
-#: URL parameters and path parts that number a listing's pages.
-PAGE_QUERY = re.compile(r"(?i)^(page|pageindex|p|trang|pg|start|[\w-]*_cur|cur)$")
-PAGE_PATH = re.compile(r"(?i)/(?:page|trang)-(\d+)/?$")
 GENERIC_ARTICLE_PATH = re.compile(
     r"(?i)([-/._=]\d{3,}(\.(html?|aspx?|php))?/?$|/[^/]*\w-\w+-\w+-\w+[^/]*\.(html?|aspx?|php)$)"
 )
@@ -58,6 +45,7 @@ class Link:
     url: str
     text: str
     in_content: bool = True  # not in the header, menus, sidebars or footer
+    published: datetime | None = None  # the date a listing shows beside it
 
 
 def links_of(selector: Selector, base_url: str, xpath: str = "//a[@href]") -> list[Link]:
@@ -93,7 +81,8 @@ def article_links(links: list[Link], profile: Profile) -> list[Link]:
 
     The family's URL shape says so; so does a news title as the link text (listing items
     are titles of eight to twenty words, menus and tags a few), which keeps a crawl going
-    on templates whose article URLs no pattern knows.
+    on templates whose article URLs no pattern knows, or whose article URLs look like
+    category URLs: what such a link leads to is decided from the page it returns.
     """
     return [
         link
@@ -103,8 +92,7 @@ def article_links(links: list[Link], profile: Profile) -> list[Link]:
             link.in_content
             and len(link.text.split()) >= TITLE_LIKE_WORDS
             and not profile.is_denied(link.url)
-            and not GENERIC_LISTING_PATH.search(urlsplit(link.url).path)
-            and page_number(link.url) is None
+            and page_number(link.url, profile.pager) is None
         )
     ]
 
@@ -115,7 +103,7 @@ def is_article_link(url: str, profile: Profile) -> bool:
     if profile.article_urls:
         return profile.is_article_url(url)
     parts = urlsplit(url)
-    if GENERIC_LISTING_PATH.search(parts.path) or page_number(url) is not None:
+    if GENERIC_LISTING_PATH.search(parts.path) or page_number(url, profile.pager) is not None:
         return False
     path_or_query = GENERIC_ARTICLE_PATH.search(parts.path) or GENERIC_ARTICLE_QUERY.search(
         parts.query
@@ -143,60 +131,134 @@ def listing_links(selector: Selector, base_url: str, profile: Profile) -> list[L
     ]
 
 
-def page_number(url: str) -> tuple[str, int] | None:
-    """(the listing URL without its page number, the number), when the URL carries one."""
+def page_number(url: str, pager: Pager) -> tuple[str, int] | None:
+    """(the listing URL without its page number, the number), when the URL carries one.
+
+    An offset key (``start=20``) gives the offset: the next page is the next larger one.
+    """
     parts = urlsplit(url)
-    match = PAGE_PATH.search(parts.path)
-    if match:
-        base = parts._replace(path=parts.path[: match.start()] + "/").geturl()
-        return base, int(match.group(1))
+    for form in pager.path_forms:
+        match = form.search(parts.path)
+        if match:
+            base = parts._replace(path=parts.path[: match.start()] + "/").geturl()
+            return base, int(match.group(1))
     pairs = parse_qsl(parts.query, keep_blank_values=True)
     for i, (key, value) in enumerate(pairs):
-        if PAGE_QUERY.match(key) and value.isdigit():
+        if value.isdigit() and any(
+            k and k.match(key) for k in (pager.query_keys, pager.offset_keys)
+        ):
             rest = pairs[:i] + pairs[i + 1 :]
             query = "&".join(f"{k}={v}" for k, v in rest)
             return parts._replace(query=query).geturl(), int(value)
     return None
 
 
-def next_page_links(selector: Selector, url: str, page: int) -> list[str]:
-    """Links to the page after this one: rel=next, a "Trang sau" link, or the number page+1."""
-    here = page_number(url)
-    found: list[str] = []
-    for href in selector.xpath("//a[@rel='next']/@href | //link[@rel='next']/@href").getall():
-        found.append(urljoin(url, href.strip()).split("#", 1)[0])
+def next_page_links(selector: Selector, url: str, page: int, pager: Pager) -> list[str]:
+    """Links to the page after this one, by every form the pager data names.
+
+    rel=next, a "Trang sau" link, the number after the current one in a numbered pager
+    (the page counted by the walk, or the element the pager marks current), and the
+    numbered URL of this listing that comes next.
+    """
+    here = page_number(url, pager)
+    found = [_absolute(url, href) for x in pager.next_xpaths for href in selector.xpath(x).getall()]
+    numbered: list[tuple[int, str]] = []
     for anchor in selector.xpath("//a[@href]"):
         text = clean(anchor.xpath("string()").get() or anchor.xpath("@title").get()).casefold()
-        target = urljoin(url, anchor.xpath("@href").get().strip()).split("#", 1)[0]
+        target = _absolute(url, anchor.xpath("@href").get())
         if target == url:
             continue
-        if text and text in NEXT_LABELS:
+        if text and text in pager.next_labels:
             found.append(target)
             continue
-        numbered = page_number(target)
-        if (text == str(page + 1) and (anchor.xpath(PAGER_XPATH) or numbered is not None)) or (
-            numbered is not None and _follows(numbered, here, url)
-        ):
+        if text == str(page + 1) and _in_pager(anchor, pager):
             found.append(target)
-    return list(dict.fromkeys(found))
+        number = page_number(target, pager)
+        if number is not None and _same_listing(number, here, url):
+            numbered.append((number[1], target))
+    found.extend(_after_current(selector, url, pager))
+    found.extend(_next_numbered(numbered, here))
+    return [u for u in dict.fromkeys(found) if u != url]
 
 
-def _follows(numbered: tuple[str, int], here: tuple[str, int] | None, url: str) -> bool:
-    """Whether a numbered listing URL is the page right after the current one."""
-    if here is not None:
-        return numbered[0] == here[0] and numbered[1] == here[1] + 1
-    # An unnumbered listing URL is the first page, numbered 0 or 1 by the CMS.
-    return numbered[0].rstrip("/?") == url.rstrip("/?") and numbered[1] in (1, 2)
-
-
-def link_dates(selector: Selector, base_url: str, urls: set[str]) -> list[datetime]:
-    """The dates that a listing shows next to its article links ("(26/11/2026)")."""
-    found: list[datetime] = []
+def pager_shown(selector: Selector, url: str, pager: Pager) -> bool:
+    """Whether the page shows a pager: another numbered page of this listing, or a link
+    to another page numbered or labelled "next" in a pager block."""
+    here = page_number(url, pager)
     for anchor in selector.xpath("//a[@href]"):
-        url = urljoin(base_url, anchor.xpath("@href").get().strip()).split("#", 1)[0]
+        target = _absolute(url, anchor.xpath("@href").get())
+        if target == url:
+            continue
+        number = page_number(target, pager)
+        if number is not None and _same_listing(number, here, url):
+            return True
+        text = clean(anchor.xpath("string()").get()).casefold()
+        if (text.isdigit() or text in pager.next_labels) and _in_pager(anchor, pager):
+            return True
+    return False
+
+
+def _absolute(base: str, href: str | None) -> str:
+    return urljoin(base, (href or "").strip()).split("#", 1)[0]
+
+
+def _in_pager(anchor: Selector, pager: Pager) -> bool:
+    if not pager.container:
+        return False
+    return bool(anchor.xpath(f"ancestor::*[{_pager_test(pager)}]"))
+
+
+def _pager_test(pager: Pager) -> str:
+    return f"re:test(concat(@class, ' ', @id), '{pager.container}', 'i')"
+
+
+def _after_current(selector: Selector, url: str, pager: Pager) -> list[str]:
+    """In a numbered pager, the link right after the element marked current."""
+    if not (pager.container and pager.current_xpath):
+        return []
+    found = []
+    blocks = selector.xpath(f"//*[{_pager_test(pager)}]")
+    for block in blocks:
+        for current in block.xpath(pager.current_xpath):
+            following = current.xpath("following::a[@href][1]")
+            text = clean(following.xpath("string()").get())
+            if following and text.isdigit() and _inside(following[0], block):
+                found.append(_absolute(url, following.xpath("@href").get()))
+    return found
+
+
+def _inside(element: Selector, block: Selector) -> bool:
+    return any(a is block.root for a in element.root.iterancestors())
+
+
+def _same_listing(numbered: tuple[str, int], here: tuple[str, int] | None, url: str) -> bool:
+    if here is not None:
+        return numbered[0] == here[0]
+    return numbered[0].rstrip("/?") == url.rstrip("/?")
+
+
+def _next_numbered(numbered: list[tuple[int, str]], here: tuple[str, int] | None) -> list[str]:
+    """The numbered page of this listing that comes next.
+
+    An unnumbered listing URL is the first page, numbered 0 or 1 by the CMS (so both 1 and
+    2 may be next: the copy of page 1 stops at once, as a page bringing nothing new).
+    """
+    if here is None:
+        return [u for n, u in numbered if n in (1, 2)] or [u for n, u in sorted(numbered)[:1]]
+    later = sorted((n, u) for n, u in numbered if n > here[1])
+    return [later[0][1]] if later else []
+
+
+def link_dates(selector: Selector, base_url: str, urls: set[str]) -> dict[str, datetime]:
+    """The latest date that a listing shows next to each article link ("(26/11/2026)")."""
+    found: dict[str, datetime] = {}
+    for anchor in selector.xpath("//a[@href]"):
+        url = _absolute(base_url, anchor.xpath("@href").get())
         if url not in urls:
             continue
         item = anchor.xpath("ancestor::*[self::li or self::tr or self::article or self::div][1]")
         text = item.xpath("string()").get() if item else ""
-        found.extend(m.value for m in find_dates(text or "") if m.kind != "clock")
+        for mention in find_dates(text or ""):
+            if mention.kind != "clock" and (url not in found or mention.value > found[url]):
+                found[url] = mention.value
     return found

@@ -29,10 +29,16 @@ def canonical_url(url: str, profile: Profile) -> str:
 
     Query parameters keep their order: some CMSs read them positionally, and an id such
     as ``NewsId=`` must never be dropped (stripping every query, as some crawlers do,
-    merges distinct ``?id=`` articles).
+    merges distinct ``?id=`` articles). For the same reason portal state is stripped only
+    when what remains still names the content (a ``urile=wcm:path``): an article at
+    ``/wps/portal/tin-tuc/!ut/p/z1/<state>/`` keeps its state, since without it every
+    article of the category would reduce to the category's URL.
     """
+    stripped = url
     for pattern in profile.strip_url:
-        url = pattern.sub("", url)
+        stripped = pattern.sub("", stripped)
+    if stripped != url and url_id(stripped, profile) is not None:
+        url = stripped
     parts = urlsplit(url)
     query = parts.query
     if query and profile.tracking_params is not None:
@@ -44,13 +50,21 @@ def canonical_url(url: str, profile: Profile) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
 
 
-def article_key(url: str, profile: Profile) -> str:
-    """The article's stable id within its site: the CMS id in the URL, else a URL hash."""
+def url_id(url: str, profile: Profile) -> str | None:
+    """The CMS's id of the content a URL names (``-1201.html``, ``NewsId=``), or None."""
     decoded = unicodedata.normalize("NFC", unquote(decode_js_escapes(url)))
     for pattern in profile.id_patterns:
         match = pattern.search(decoded)
         if match:
             return match.group(1).strip("/")
+    return None
+
+
+def article_key(url: str, profile: Profile) -> str:
+    """The article's stable id within its site: the CMS id in the URL, else a URL hash."""
+    found = url_id(url, profile)
+    if found is not None:
+        return found
     digest = hashlib.sha1(canonical_url(url, profile).encode("utf-8")).hexdigest()
     return f"u{digest[:16]}"
 
