@@ -77,8 +77,12 @@ TINKHAC_FRESH = False
 # Crawl limits (also a guard against calendar and pagination traps).
 TINKHAC_MAX_LISTING_PAGES = 1000  # pages per listing
 TINKHAC_MAX_RELATED_DEPTH = 5  # hops through related blocks away from a listing
+TINKHAC_MAX_CATEGORY_DEPTH = 2  # start page -> category -> subcategory
 CLOSESPIDER_PAGECOUNT = 100_000  # requests per site per run
 
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+# A page an earlier run found to be no article (an about page, a video, an empty category)
+# or a redirect is not requested again for this many days.
+TINKHAC_RECHECK_DAYS = 30

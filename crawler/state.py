@@ -1,9 +1,13 @@
-"""The state store: which articles earlier runs wrote, so a scheduled run writes only news.
+"""The state store: what earlier runs met, so a scheduled run fetches and writes only news.
 
-An embedded SQLite file (``output/.state/state.sqlite`` by default) keyed by site and
-article id. It is written only after an article's line is durably in the output file
-(see ``pipelines/seen.py``), so a run killed at any point loses nothing: what the store
-does not know is crawled again. Scrapy's ``JOBDIR`` resumes one job; this remembers runs.
+An embedded SQLite file (``output/.state/state.sqlite`` by default). ``articles`` holds
+the articles written, keyed by site and article id; it is written only after an article's
+line is durably in the output file (see ``pipelines/seen.py``), so a run killed at any
+point loses nothing: what the store does not know is crawled again. ``pages`` holds what
+each fetched URL turned out to be: an article (by id: every URL an article was met under
+leads to it), a page that is no article (an about page, a video, an empty category), or a
+redirect (its target), so a repeated run requests only listings and new articles.
+Scrapy's ``JOBDIR`` resumes one job; this remembers runs.
 """
 
 from __future__ import annotations
@@ -31,6 +35,14 @@ CREATE TABLE IF NOT EXISTS articles (
     last_seen TEXT NOT NULL,
     PRIMARY KEY (site, id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS pages (
+    site TEXT NOT NULL,
+    url TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    target TEXT NOT NULL DEFAULT '',
+    last_seen TEXT NOT NULL,
+    PRIMARY KEY (site, url)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS runs (
     site TEXT NOT NULL,
     run_id TEXT NOT NULL,
@@ -43,6 +55,16 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 #: How many earlier runs of a site the breakage alarm compares a run with.
 HISTORY_RUNS = 10
+#: What a fetched URL turned out to be (``pages.kind``); ``target`` is the article's id,
+#: the redirect's location, or empty.
+ARTICLE, NOT_ARTICLE, REDIRECT = "article", "not_article", "redirect"
+
+
+@dataclass(frozen=True)
+class KnownPage:
+    kind: str
+    target: str
+    last_seen: datetime
 
 
 @dataclass(frozen=True)
@@ -116,6 +138,18 @@ class StateStore:
                    last_seen = excluded.last_seen""",
             (site, article_id, url, title, fingerprint, json.dumps(related), now, now),
         )
+
+    def remember_page(self, site: str, url: str, kind: str, target: str = "") -> None:
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        self.db.execute(
+            "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?)", (site, url, kind, target, now)
+        )
+
+    def page(self, site: str, url: str) -> KnownPage | None:
+        row = self.db.execute(
+            "SELECT kind, target, last_seen FROM pages WHERE site = ? AND url = ?", (site, url)
+        ).fetchone()
+        return KnownPage(row[0], row[1], datetime.fromisoformat(row[2])) if row else None
 
     def record_run(
         self, site: str, run_id: str, found: int, written: int, coverage: dict[str, float]

@@ -2,14 +2,18 @@
 
 From each start URL it finds the category listings, pages through them while they bring
 new article links, opens every article and follows the article's related block ("Tin
-khác"), which reaches articles that no listing still shows. What a page *is* and what its
-fields are is decided in ``crawler/`` from the site's profile; this module only walks.
+khác"), which reaches articles that no listing still shows. It only walks: each fetched
+page is asked through a page object of ``crawler/pages.py`` what it is and holds. A link is
+requested as a listing or as an article by what its URL suggests, but the page decides:
+a "listing" that reads as an article is recorded as one, an "article" that lists articles
+is paged as a listing. What every URL turned out to be is remembered in the state store,
+so the next run requests again only listings and new or changed articles.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, date, datetime
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -20,22 +24,11 @@ from crawler.dates import VN_TZ, parse_iso_date
 from crawler.decoding import readable_html
 from crawler.families import Profile, detect
 from crawler.items import ArticleItem
-from crawler.links import (
-    Link,
-    article_links,
-    is_article_link,
-    link_dates,
-    links_of,
-    listing_links,
-    next_page_links,
-)
-from crawler.parsing.article import ArticleParser
+from crawler.links import Link
+from crawler.pages import ArticlePage, CrawlContext, ListingPage, link_key
 from crawler.registry import RegistryError, Site, load_sites
-from crawler.state import KnownArticle, StateStore
-from crawler.urls import article_key, canonical_url, same_site
-
-#: Markers of a listing that a browser fills in with JavaScript (AngularJS on SharePoint).
-JS_TEMPLATE_MARKERS = ("ng-repeat=", "{{", "v-for=", "data-bind=")
+from crawler.state import ARTICLE, NOT_ARTICLE, REDIRECT, KnownArticle, StateStore
+from crawler.urls import canonical_url, same_site
 
 
 class NewsSpider(scrapy.Spider):
@@ -69,6 +62,13 @@ class NewsSpider(scrapy.Spider):
         self.allowed_domains = sorted({d.split(":")[0] for d in self.site.allowed_domains})
         self.profile: Profile | None = None
         self.written_now: set[str] = set()  # articles this run has yielded
+        self.identities: dict[str, str] = {}  # see CrawlContext.identities
+        # For the self-check: which articles only related blocks led to (by id), and the
+        # ids of the link keys fetched, so a listing shown later still counts them listed.
+        self.related_only: set[str] = set()
+        self.listed: set[str] = set()
+        self.listed_keys: set[str] = set()
+        self.id_of_key: dict[str, str] = {}
 
     @property
     def store(self) -> StateStore:
@@ -100,6 +100,10 @@ class NewsSpider(scrapy.Spider):
         return self.settings.getint("TINKHAC_MAX_RELATED_DEPTH")
 
     @property
+    def max_category_depth(self) -> int:
+        return self.settings.getint("TINKHAC_MAX_CATEGORY_DEPTH")
+
+    @property
     def max_listing_pages(self) -> int:
         return self.settings.getint("TINKHAC_MAX_LISTING_PAGES")
 
@@ -114,53 +118,113 @@ class NewsSpider(scrapy.Spider):
         if self.article_keys:  # spider.state came back from a JOBDIR
             self.crawler.stats.set_value("tinkhac/job/resumed", True)
         if self.single_url:
-            yield scrapy.Request(self.single_url, callback=self.parse, meta={"role": "single"})
+            yield scrapy.Request(self.single_url, callback=self.parse_single)
             return
         for url in self.site.start_urls:
-            yield scrapy.Request(url, callback=self.parse, meta={"role": "start", "page": 1})
+            meta = {"role": "start", "page": 1}
+            yield scrapy.Request(self._resolved(url), callback=self.parse_listing, meta=meta)
 
-    def _profile_for(self, response: HtmlResponse) -> Profile:
-        if self.profile is None:
-            family = self.site.cms or detect(response.text)
-            self.profile = self.site.profile(family)
-            self.crawler.stats.set_value("tinkhac/family", family)
-            self.logger.info("site %s: CMS family %s", self.site.key, family)
-        return self.profile
+    # -- reading a response ----------------------------------------------------------------
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+    def _readable(self, response: Response) -> tuple[HtmlResponse | None, Profile | None]:
         page, problem = readable_html(response)
         if problem:
             self.crawler.stats.inc_value(f"tinkhac/pages/{problem}")
             self.logger.info("%s: %s", problem.replace("_", " "), response.url)
         if page is None:
+            return None, None
+        if self.profile is None:
+            family = self.site.cms or detect(page.text)
+            self.profile = self.site.profile(family)
+            self.crawler.stats.set_value("tinkhac/family", family)
+            self.logger.info("site %s: CMS family %s", self.site.key, family)
+        return page, self.profile
+
+    def _context(self, response: HtmlResponse) -> CrawlContext:
+        return CrawlContext(self.site, response.meta.get("category"), self.identities)
+
+    # -- one callback per kind of page ---------------------------------------------------
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """Scrapy's default callback: a page of unknown kind is read as a listing would be."""
+        return self.parse_listing(response)
+
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        """A page fetched as a listing (start page, category, next page)."""
+        response, profile = self._readable(response)
+        if response is None:
             return
-        response = page
-        profile = self._profile_for(response)
-        role = response.meta.get("role", "article")
-        if role == "single":
-            yield from self.parse_single(response, profile)
+        context = self._context(response)
+        article = ArticlePage(response, profile, context)
+        listing = ListingPage(response, profile, context)
+        if article.is_article_not_listing(listing):
+            self.crawler.stats.inc_value("tinkhac/pages/listing_read_as_article")
+            yield from self._article(response, article)
             return
-        if role == "article" or (role == "start" and is_article_link(response.url, profile)):
-            yield from self.parse_article(response, profile)
+        role = response.meta.get("role", "listing")
+        categories = self._new_categories(response, listing)
+        if role != "start" and not listing.articles and not categories:
+            self._not_an_article(response)
             return
+        depth = response.meta.get("category_depth", 0) + 1
+        for link in categories:
+            meta = {"role": "listing", "page": 1, "category": link.text or None}
+            meta["category_depth"] = depth
+            yield from self._request(response, link.url, self.parse_listing, meta)
         self.crawler.stats.inc_value(f"tinkhac/pages/{role}")
-        if role == "start":
-            for link in listing_links(response.selector, response.url, profile):
-                if self._in_site(link.url):
-                    meta = {"role": "listing", "page": 1, "category": link.text or None}
-                    yield response.follow(link.url, self.parse, meta=meta)
-        yield from self.parse_listing(response, profile)
+        yield from self._listing(response, listing)
 
-    def parse_single(self, response: HtmlResponse, profile: Profile) -> Iterator[Any]:
+    def _new_categories(self, response: HtmlResponse, listing: ListingPage) -> list[Link]:
+        """The categories a page links that no page linked before, on start pages and on
+        the first page of the listings they lead to (a hub of subcategories)."""
+        if response.meta.get("page", 1) != 1:
+            return []
+        if response.meta.get("category_depth", 0) >= self.max_category_depth:
+            return []
+        seen = self._job_state("categories", set())
+        found = [link for link in listing.categories if link.url not in seen]
+        seen.update(link.url for link in found)
+        return found
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        """A page fetched as an article."""
+        response, profile = self._readable(response)
+        if response is None:
+            return
+        context = self._context(response)
+        article = ArticlePage(response, profile, context)
+        if article.is_article:
+            yield from self._article(response, article)
+            return
+        listing = ListingPage(response, profile, context)
+        if listing.articles:
+            self.crawler.stats.inc_value("tinkhac/pages/article_link_read_as_listing")
+            self.crawler.stats.inc_value("tinkhac/pages/listing")
+            response.meta.update(role="listing", page=1, listing=response.url)
+            yield from self._listing(response, listing)
+            return
+        self._not_an_article(response)
+
+    def parse_single(self, response: Response) -> Iterator[Any]:
         """One page asked for by name: its record if it is an article, else its articles."""
-        item = self._item(response, profile)
-        if item is not None:
-            yield item
+        response, profile = self._readable(response)
+        if response is None:
+            return
+        context = self._context(response)
+        article = ArticlePage(response, profile, context)
+        if article.is_article:
+            item = self._item(response, article)
+            if item is not None:
+                yield item
         elif self.follow_single:
-            yield from self.parse_listing(response, profile, paging=False)
+            yield from self._listing(
+                response, ListingPage(response, profile, context), paging=False
+            )
 
-    def parse_listing(
-        self, response: HtmlResponse, profile: Profile, paging: bool = True
+    # -- what a page leads to ------------------------------------------------------------
+
+    def _listing(
+        self, response: HtmlResponse, page: ListingPage, paging: bool = True
     ) -> Iterator[Any]:
         """Open the listing's articles; page on while a page brings news.
 
@@ -169,51 +233,58 @@ class NewsSpider(scrapy.Spider):
         scheduled run stops at the first page it knows). Articles the home page already
         linked still count: they are news to the listing, whose next pages may not be.
         """
+        self._remember(response, "")  # a listing: not remembered as anything to skip
+        stats = self.crawler.stats
         listing = response.meta.get("listing") or response.url
         shown_before = self.listing_keys.setdefault(listing, set())
-        fresh = 0
-        articles = [
-            link
-            for link in article_links(links_of(response.selector, response.url), profile)
-            if self._in_site(link.url)
-        ]
-        if not articles and any(m in response.text for m in JS_TEMPLATE_MARKERS):
-            self.crawler.stats.inc_value("tinkhac/listings/rendered_by_javascript")
+        articles = page.articles
+        stats.inc_value("tinkhac/listings/article_links", len(articles))
+        if page.rendered_by_javascript:
+            stats.inc_value("tinkhac/listings/rendered_by_javascript")
             self.logger.warning(
                 "listing %s is filled in by JavaScript and holds no article links; "
                 "give the site a server-rendered listing in its start_urls",
                 response.url,
             )
-        for key, link in _named(articles, profile).items():
+        fresh = 0
+        for key, link in articles.items():
+            self.listed_keys.add(key)
+            self._listed(self.id_of_key.get(key))
             if key not in shown_before:
                 shown_before.add(key)
                 # Known means written by an earlier run, not by this one a moment ago.
                 fresh += key in self.written_now or self._known(key, link) is None
-            yield from self._article_requests(response, link, profile, depth=0, key=key)
-        if paging and self._keep_paging(response, fresh, articles):
-            page = response.meta.get("page", 1)
-            for url in next_page_links(response.selector, response.url, page):
-                if self._in_site(url) and not profile.is_denied(url):
-                    meta = {"role": "listing", "page": page + 1, "listing": listing}
-                    meta["category"] = response.meta.get("category")
-                    yield response.follow(url, self.parse, meta=meta)
-
-    def _keep_paging(self, response: HtmlResponse, fresh: int, articles: list[Link]) -> bool:
-        stop = None
-        if fresh == 0:
-            stop = "no_new_articles"  # also ends listings that repeat their last page
-        elif response.meta.get("page", 1) >= self.max_listing_pages:
-            stop = "max_pages"
-        elif self.since is not None:
-            dates = link_dates(response.selector, response.url, {a.url for a in articles})
-            if dates and max(dates) < self.since:
-                stop = "older_than_since"
+            yield from self._article_requests(response, link, depth=0, key=key)
+        if not paging:
+            return
+        number = response.meta.get("page", 1)
+        stop = self._stop_reason(number, fresh, articles.values())
         if stop:
-            self.crawler.stats.inc_value(f"tinkhac/listings/stopped_{stop}")
-        return stop is None
+            stats.inc_value(f"tinkhac/listings/stopped_{stop}")
+            return
+        following = page.next_pages(number)
+        if not following and number == 1 and page.shows_pager:
+            stats.inc_value("tinkhac/listings/pager_not_followed")
+            self.logger.warning("a pager is shown but no next page is found: %s", response.url)
+        for url in following:
+            meta = {"role": "listing", "page": number + 1, "listing": listing}
+            meta["category"] = response.meta.get("category")
+            yield from self._request(response, url, self.parse_listing, meta)
 
-    def parse_article(self, response: HtmlResponse, profile: Profile) -> Iterator[Any]:
-        item = self._item(response, profile)
+    def _stop_reason(self, number: int, fresh: int, articles: Any) -> str | None:
+        if fresh == 0:
+            return "no_new_articles"  # also ends listings that repeat their last page
+        if number >= self.max_listing_pages:
+            return "max_pages"
+        if self.since is not None:
+            dates = [link.published for link in articles if link.published is not None]
+            if dates and max(dates) < self.since:
+                return "older_than_since"
+        return None
+
+    def _article(self, response: HtmlResponse, page: ArticlePage) -> Iterator[Any]:
+        """An article: its record, then its related block."""
+        item = self._item(response, page)
         if item is None:
             return
         yield item
@@ -221,43 +292,54 @@ class NewsSpider(scrapy.Spider):
         if depth > self.max_related_depth:
             self.crawler.stats.inc_value("tinkhac/related/stopped_max_depth")
             return
-        shown = {link.url: link for link in links_of(response.selector, response.url)}
-        for url in item.related_urls:
-            link = shown.get(url, Link(url, ""))
-            yield from self._article_requests(response, link, profile, depth=depth)
+        for link in page.related_links:
+            yield from self._article_requests(response, link, depth=depth)
 
-    def _item(self, response: HtmlResponse, profile: Profile) -> ArticleItem | None:
-        """The page's article, or None (counted) when it is not one or is too old."""
-        self.crawler.stats.inc_value("tinkhac/pages/article")
-        page = ArticleParser(
-            response.url,
-            response.selector,
-            profile,
-            self.site.key,
-            self.site.allowed_domains,
-            listing_category=response.meta.get("category"),
-        )
-        record = page.record()
-        if record is None:
-            self.crawler.stats.inc_value("tinkhac/pages/not_article")
-            self.logger.debug("not an article: %s", response.url)
-            return None
-        self.article_keys.add(record["id"])
-        self.written_now.add(record["id"])
+    def _item(self, response: HtmlResponse, page: ArticlePage) -> ArticleItem | None:
+        """The page's article, or None (counted) when it is too old."""
+        stats = self.crawler.stats
+        stats.inc_value("tinkhac/pages/article")
+        record = page.record
+        article_id = record["id"]
+        self._remember(response, ARTICLE, article_id)
+        self.article_keys.add(article_id)
+        self.written_now.add(article_id)
+        self._count_reached(response, article_id)
+        for name in page.shown_fields:
+            stats.inc_value(f"tinkhac/fields/shown/{name}")
+            if not record.get(name):
+                stats.inc_value(f"tinkhac/fields/missing/{name}")
         published = parse_iso_date(record["published_at"] or "")
         if self.since is not None and published is not None and published < self.since:
-            self.crawler.stats.inc_value("tinkhac/articles/older_than_since")
+            stats.inc_value("tinkhac/articles/older_than_since")
             return None
         fetched = datetime.now(UTC).replace(microsecond=0).isoformat()
         return ArticleItem(**record, fetched_at=fetched)
 
+    def _count_reached(self, response: HtmlResponse, article_id: str) -> None:
+        """How the article was reached: the self-check's ``articles/related_only``."""
+        key = response.meta.get("article_key")
+        if key:
+            self.id_of_key[key] = article_id
+        if article_id in self.listed or article_id in self.related_only:
+            return
+        self.crawler.stats.inc_value("tinkhac/articles/read")
+        if response.meta.get("related_depth", 0) == 0 or key in self.listed_keys:
+            self._listed(article_id)
+        else:
+            self.related_only.add(article_id)
+            self.crawler.stats.inc_value("tinkhac/articles/related_only")
+
+    def _listed(self, article_id: str | None) -> None:
+        if article_id is None:
+            return
+        self.listed.add(article_id)
+        if article_id in self.related_only:
+            self.related_only.discard(article_id)
+            self.crawler.stats.inc_value("tinkhac/articles/related_only", -1)
+
     def _article_requests(
-        self,
-        response: HtmlResponse,
-        link: Link,
-        profile: Profile,
-        depth: int,
-        key: str | None = None,
+        self, response: HtmlResponse, link: Link, depth: int, key: str | None = None
     ) -> Iterator[scrapy.Request]:
         """A request for an article not requested yet under any of its URLs.
 
@@ -265,9 +347,10 @@ class NewsSpider(scrapy.Spider):
         another title: an edit); its remembered related block is walked instead, so that
         articles reachable only through it are still found.
         """
+        profile = self.profile
         if not self._in_site(link.url) or profile.is_denied(link.url):
             return
-        key = key or _key(link.url, profile)
+        key = key or link_key(link.url, profile)
         if key in self.article_keys:
             self.crawler.stats.inc_value("tinkhac/articles/duplicate_link")
             return
@@ -275,11 +358,12 @@ class NewsSpider(scrapy.Spider):
         known = self._known(key, link)
         if known is not None:
             self.crawler.stats.inc_value("tinkhac/articles/skipped_known")
+            self.id_of_key[key] = known.id
+            if depth == 0:
+                self._listed(known.id)
             if depth < self.max_related_depth:
                 for url in known.related:
-                    for request in self._article_requests(
-                        response, Link(url, ""), profile, depth + 1
-                    ):
+                    for request in self._article_requests(response, Link(url, ""), depth + 1):
                         request.meta["remembered"] = True
                         yield request
             return
@@ -292,28 +376,69 @@ class NewsSpider(scrapy.Spider):
             "article_key": key,
             "link_text": link.text,
         }
-        yield response.follow(link.url, self.parse, meta=meta)
+        yield from self._request(response, link.url, self.parse_article, meta)
+
+    def _request(
+        self, response: HtmlResponse, url: str, callback: Callable[..., Any], meta: dict[str, Any]
+    ) -> Iterator[scrapy.Request]:
+        """A request, unless an earlier run found the URL is no article; redirects resolved."""
+        if not self._in_site(url) or self.profile.is_denied(url):
+            return
+        url = self._resolved(url)
+        known = self._page(url)
+        if known is not None and known.kind == NOT_ARTICLE:
+            self.crawler.stats.inc_value("tinkhac/pages/skipped_not_article")
+            return
+        yield response.follow(url, callback, meta=meta)
+
+    # -- what earlier runs met -------------------------------------------------------------
+
+    def _page(self, url: str) -> Any:
+        """What an earlier run found at the URL, while that is recent enough to trust."""
+        if self.fresh:
+            return None
+        known = self.store.page(
+            self.site.key, canonical_url(url, self.profile or self.site.profile())
+        )
+        recheck = timedelta(days=self.settings.getfloat("TINKHAC_RECHECK_DAYS"))
+        if known is None or datetime.now(UTC) - known.last_seen > recheck:
+            return None
+        return known
+
+    def _resolved(self, url: str) -> str:
+        """The URL a remembered redirect leads to (a few hops at most), else the URL."""
+        for _ in range(self.settings.getint("REDIRECT_MAX_TIMES")):
+            known = self._page(url)
+            if known is None or known.kind != REDIRECT:
+                break
+            self.crawler.stats.inc_value("tinkhac/pages/redirect_resolved")
+            url = known.target
+        return url
+
+    def _remember(self, response: HtmlResponse, kind: str, target: str = "") -> None:
+        """What the response's URL is, and that the URLs redirected to it lead there."""
+        profile = self.profile
+        here = canonical_url(response.url, profile)
+        chain = [canonical_url(u, profile) for u in response.meta.get("redirect_urls", [])]
+        for source in chain:
+            if source != here:
+                self.store.remember_page(self.site.key, source, REDIRECT, response.url)
+        if kind:
+            self.store.remember_page(self.site.key, here, kind, target)
+
+    def _not_an_article(self, response: HtmlResponse) -> None:
+        self.crawler.stats.inc_value("tinkhac/pages/not_article")
+        self.logger.debug("not an article: %s", response.url)
+        self._remember(response, NOT_ARTICLE)
 
     def _known(self, key: str, link: Link) -> KnownArticle | None:
         """The article as an earlier run wrote it, when the link still shows its title."""
-        known = None if self.fresh else self.store.get(self.site.key, key)
+        if self.fresh:
+            return None
+        page = self._page(link.url)
+        article_id = page.target if page is not None and page.kind == ARTICLE else key
+        known = self.store.get(self.site.key, article_id)
         return known if known is not None and known.shown_by(link.text) else None
 
     def _in_site(self, url: str) -> bool:
         return same_site(url, self.site.allowed_domains)
-
-
-def _key(url: str, profile: Profile) -> str:
-    return article_key(canonical_url(url, profile), profile)
-
-
-def _named(links: list[Link], profile: Profile) -> dict[str, Link]:
-    """Each article's first link by article key, named by the first text any URL shows."""
-    first: dict[str, Link] = {}
-    for link in links:
-        key = _key(link.url, profile)
-        if key not in first:
-            first[key] = link
-        elif not first[key].text and link.text:
-            first[key] = Link(first[key].url, link.text)
-    return first

@@ -1,0 +1,254 @@
+"""Page objects: what a fetched page holds, the seam between walking and parsing.
+
+As with web-poet, the spider never reads a page itself: it builds an :class:`ArticlePage`
+or a :class:`ListingPage` from (response, profile, crawl context) and asks it. Which one
+a page *is* is decided from its content, not its URL: a page whose record reads as an
+article is an article wherever it was linked from, a page that lists articles is a
+listing. URL patterns only rank and deny links.
+
+Identity is decided here too, after the page is read: the canonical link, else the CMS id
+in the URL, else the content id the page shows of itself (``content_id`` in
+families.toml), else a fingerprint of its content. A candidate that another page of this
+run already claimed with other content is passed over, so different articles never share
+a key (a canonical link to the home page, an ``og:url`` left at the category).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from scrapy.http import HtmlResponse
+
+from crawler.dates import find_dates
+from crawler.families import Profile
+from crawler.links import (
+    Link,
+    article_links,
+    link_dates,
+    links_of,
+    listing_links,
+    next_page_links,
+    pager_shown,
+)
+from crawler.parsing.article import ArticleParser
+from crawler.parsing.labels import AUTHOR_LABEL, CAPTION_LABEL, GENERIC_DATE_CLASS
+from crawler.registry import Site
+from crawler.text import clean, fold
+from crawler.urls import article_key, canonical_url, same_site, url_id
+
+#: Markers of a listing that a browser fills in with JavaScript (AngularJS on SharePoint).
+JS_TEMPLATE_MARKERS = ("ng-repeat=", "{{", "v-for=", "data-bind=")
+#: A page fetched as a listing that also reads as an article is still a listing when it
+#: links this many articles outside its related block (a home page with a lead story).
+LISTING_MIN_OTHER_LINKS = 4
+#: How much of the body a content fingerprint reads: enough to tell articles apart, little
+#: enough that a typo fixed at the end keeps the key.
+FINGERPRINT_BODY_CHARS = 300
+#: Elements that show a field, whatever the template: the self-check compares them with
+#: what the records hold (``suspect_field:<name>``).
+AUTHOR_CLASS = (
+    "//*[re:test(concat(' ', @class, ' ', @id, ' '), "
+    "'(author|byline|tacgia|tac-gia|tac_gia|butdanh)', 'i')][normalize-space()]"
+)
+CAPTIONS = "//figcaption[normalize-space()] | //p | //em"
+
+
+@dataclass
+class CrawlContext:
+    """What a page object needs to know of the crawl: the site, where the link was met."""
+
+    site: Site
+    category: str | None = None  # the listing's category the link came from
+    #: Identities claimed in this run, each with the fingerprint of the page that claimed it.
+    identities: dict[str, str] = field(default_factory=dict)
+
+
+def link_key(url: str, profile: Profile) -> str:
+    """The key a link is known by before its page is fetched."""
+    return article_key(canonical_url(url, profile), profile)
+
+
+class ArticlePage:
+    """A fetched page read as an article: its record (or None), identity, related links."""
+
+    def __init__(self, response: HtmlResponse, profile: Profile, context: CrawlContext) -> None:
+        self.response = response
+        self.profile = profile
+        self.context = context
+        self.parser = ArticleParser(
+            response.url,
+            response.selector,
+            profile,
+            context.site.key,
+            context.site.allowed_domains,
+            listing_category=context.category,
+        )
+
+    @cached_property
+    def _parsed(self) -> dict[str, Any] | None:
+        return self.parser.record()
+
+    @property
+    def is_article(self) -> bool:
+        return self._parsed is not None
+
+    def is_article_not_listing(self, listing: ListingPage) -> bool:
+        """For a page fetched as a listing: an article, and not a listing with a lead story.
+
+        An article links other articles in its related block; a listing links them in its
+        content besides that block.
+        """
+        if self._parsed is None:
+            return False
+        related = set(self._parsed["related_urls"]) | {self.response.url}
+        others = [x for x in listing.articles.values() if x.in_content and x.url not in related]
+        return len(others) < LISTING_MIN_OTHER_LINKS
+
+    @cached_property
+    def record(self) -> dict[str, Any] | None:
+        """The article's fields with its identity as ``id``, or None for no article."""
+        if self._parsed is None:
+            return None
+        return {**self._parsed, "id": self.identity}
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Title, date and start of body, folded: the same for one article under any URL."""
+        record = self._parsed or {}
+        body = " ".join(fold(str(record.get("body") or "")).split())[:FINGERPRINT_BODY_CHARS]
+        text = "\n".join((fold(record.get("title") or ""), record.get("published_at") or "", body))
+        return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+    @cached_property
+    def identity(self) -> str:
+        """The first candidate key no other content claimed in this run, else the fingerprint."""
+        claimed = self.context.identities
+        for candidate in self._identity_candidates():
+            if claimed.setdefault(candidate, self.fingerprint) == self.fingerprint:
+                return candidate
+        key = f"f{self.fingerprint[:16]}"
+        claimed.setdefault(key, self.fingerprint)
+        return key
+
+    def _identity_candidates(self) -> list[str]:
+        found = []
+        canonical = self.parser.meta.canonical
+        if canonical and self._names_content(urljoin(self.response.url, canonical.strip())):
+            found.append(article_key(self.parser.canonical, self.profile))
+        own = url_id(self.parser.canonical, self.profile)
+        if own is not None:
+            found.append(own)
+        for expression in self.profile.content_id:
+            for value in self.response.xpath(expression).getall():
+                key = self._content_key(clean(value))
+                if key:
+                    found.append(key)
+        return found
+
+    def _content_key(self, value: str) -> str | None:
+        """A content id the page shows: read by the id patterns when it is a URL."""
+        if not value:
+            return None
+        if "/" in value or value.startswith("?"):
+            url = urljoin(self.response.url, value)
+            if not self._names_content(url):
+                return None
+            return url_id(url, self.profile) or article_key(
+                canonical_url(url, self.profile), self.profile
+            )
+        return value if len(value) <= 200 else None
+
+    def _names_content(self, url: str) -> bool:
+        """A URL of this site below its root: a link to the home page names no article."""
+        return (
+            same_site(url, self.context.site.allowed_domains)
+            and urlsplit(url).path.strip("/") != ""
+        )
+
+    @cached_property
+    def related_links(self) -> list[Link]:
+        """The links of the related block, each with the text the page shows for it."""
+        if self._parsed is None:
+            return []
+        shown = {link.url: link for link in links_of(self.response.selector, self.response.url)}
+        return [shown.get(url, Link(url, "")) for url in self._parsed["related_urls"]]
+
+    @cached_property
+    def shown_fields(self) -> frozenset[str]:
+        """The fields the page visibly shows, whether or not the parser read them."""
+        page = self.response.selector
+        shown = set()
+        dated = page.xpath(GENERIC_DATE_CLASS.replace(".//", "//"))
+        if any(
+            m.kind != "clock" for e in dated for m in find_dates(clean(e.xpath("string()").get()))
+        ):
+            shown.add("published_at")
+        texts = (clean(t) for t in page.xpath("//body//text()").getall())
+        if page.xpath(AUTHOR_CLASS) or any(AUTHOR_LABEL.match(t) for t in texts):
+            shown.add("author")
+        if any(
+            e.root.tag == "figcaption" or CAPTION_LABEL.match(clean(e.xpath("string()").get()))
+            for e in page.xpath(CAPTIONS)
+        ):
+            shown.add("captions")
+        return frozenset(shown)
+
+
+class ListingPage:
+    """A fetched page read as a listing: its article links, next pages, categories."""
+
+    def __init__(self, response: HtmlResponse, profile: Profile, context: CrawlContext) -> None:
+        self.response = response
+        self.profile = profile
+        self.context = context
+
+    def _in_site(self, url: str) -> bool:
+        return same_site(url, self.context.site.allowed_domains) and not self.profile.is_denied(url)
+
+    @cached_property
+    def articles(self) -> dict[str, Link]:
+        """Each article's first link by link key, with the first text and the date shown."""
+        links = [
+            link
+            for link in article_links(
+                links_of(self.response.selector, self.response.url), self.profile
+            )
+            if self._in_site(link.url)
+        ]
+        dates = link_dates(self.response.selector, self.response.url, {x.url for x in links})
+        first: dict[str, Link] = {}
+        for link in links:
+            key = link_key(link.url, self.profile)
+            known = first.get(key)
+            if known is None:
+                first[key] = Link(link.url, link.text, link.in_content, dates.get(link.url))
+            elif not known.text and link.text:
+                first[key] = Link(known.url, link.text, known.in_content, known.published)
+        return first
+
+    @cached_property
+    def categories(self) -> list[Link]:
+        """The category listings a start page links to."""
+        return [
+            link
+            for link in listing_links(self.response.selector, self.response.url, self.profile)
+            if self._in_site(link.url)
+        ]
+
+    def next_pages(self, page: int) -> list[str]:
+        """The links to the page after this one (``page`` is its number in the walk)."""
+        found = next_page_links(self.response.selector, self.response.url, page, self.profile.pager)
+        return [url for url in found if self._in_site(url)]
+
+    @cached_property
+    def shows_pager(self) -> bool:
+        return pager_shown(self.response.selector, self.response.url, self.profile.pager)
+
+    @cached_property
+    def rendered_by_javascript(self) -> bool:
+        """No article link, but the templates a browser would fill in."""
+        return not self.articles and any(m in self.response.text for m in JS_TEMPLATE_MARKERS)
