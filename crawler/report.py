@@ -18,6 +18,7 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.crawler import Crawler
 
+from crawler.selfcheck import selfcheck
 from crawler.state import StateStore
 
 COVERAGE_FIELDS = ("published_at", "author", "captions", "lead")
@@ -79,7 +80,8 @@ class RunReportExtension:
             name: round(count / self.items, 3) for name, count in self.present.items()
         } if self.items else {}  # fmt: skip
         state = StateStore.for_crawler(self.crawler)
-        report.flags = flags(report, state.history(site.key))
+        stats = self.crawler.stats.get_stats()
+        report.flags = flags(report, state.history(site.key)) + selfcheck(stats)
         run_id = self.crawler.settings.get("TINKHAC_RUN_ID") or ""
         state.record_run(site.key, run_id, report.found, self.items, report.coverage)
         self.crawler.stats.set_value("tinkhac/site_report", asdict(report))
