@@ -9,10 +9,12 @@ from urllib.parse import urlsplit
 
 import pytest
 from parsel import Selector
+from scrapy.http import HtmlResponse
 
 from crawler.families import detect, profile
+from crawler.pages import ArticlePage, CrawlContext
 from crawler.parsing.article import ArticleParser
-from crawler.registry import load_sites
+from crawler.registry import Site, load_sites
 from crawler.replica_server import load_replicas
 
 BASE = "http://127.0.0.1:8000"
@@ -26,11 +28,19 @@ CASES = [
 
 
 def parse_page(replica, url: str) -> dict | None:
+    """The record the spider writes for the page: the parser's fields and the page's identity."""
     parts = urlsplit(url)
     target = parts.path + (f"?{parts.query}" if parts.query else "")
     status, path = replica.resolve(target)
     assert status == 200, f"{target} does not resolve in {replica.name}"
-    return read_page(replica, url, path.read_bytes().decode("utf-8")).record()
+    body = path.read_bytes()
+    response = HtmlResponse(url, body=body, encoding="utf-8")
+    html = body.decode("utf-8")
+    site = SITES.get(replica.key) or Site(
+        replica.key, replica.config["name"], (BASE + "/",), frozenset({urlsplit(BASE).netloc})
+    )
+    rules = site.profile(detect(html))
+    return ArticlePage(response, rules, CrawlContext(site)).record
 
 
 def read_page(replica, url: str, html: str) -> ArticleParser:

@@ -23,11 +23,14 @@ from crawler.parsing.blocks import (
     Block,
     Body,
     blocks_of,
+    is_byline_name,
     looks_like_name,
     read_body,
 )
 from crawler.parsing.labels import (
+    AUTHOR_BLOCK,
     AUTHOR_LABEL,
+    BOLD_LEAD_MIN_CHARS,
     CHROME_CLASS,
     CHROME_TAGS,
     GENERIC_DATE_CLASS,
@@ -36,6 +39,7 @@ from crawler.parsing.labels import (
     POSTER_LABEL,
     RELATED_LABELS,
     SOURCE_LABEL,
+    byline_name,
     strip_label,
 )
 from crawler.parsing.structured import Metadata, read_metadata
@@ -171,10 +175,22 @@ class ArticleParser:
             )
         if element is not None and not _inside(element, self.body_element):
             return clean_or_none(element.xpath("string()").get())
-        first = self._body_blocks[0] if self._body_blocks else None
-        if first is not None and first.bold and len(first.text) >= 60 and not first.images:
-            return first.text
-        return None
+        return self._bold_lead()
+
+    def _bold_lead(self) -> str | None:
+        """No lead element: the body's first paragraph when all of it is bold and it reads as
+        a sentence, not a subheading; a lead photo and its caption may come before it."""
+        blocks = self._body_blocks
+        while blocks and blocks[0].image_only:
+            blocks = blocks[1:]
+            if blocks and (blocks[0].italic or blocks[0].figure_caption or blocks[0].caption_class):
+                blocks = blocks[1:]  # the photo's caption
+        first = blocks[0] if blocks else None
+        if first is None or first.images or not first.bold:
+            return None
+        if len(first.text) < BOLD_LEAD_MIN_CHARS or AUTHOR_LABEL.match(first.text):
+            return None
+        return first.text
 
     @cached_property
     def _excluded(self) -> set[lxml_html.HtmlElement]:
@@ -198,7 +214,12 @@ class ArticleParser:
     def _field_elements(self) -> list[Selector]:
         return [
             e
-            for e in (self.title_element, *self._date_elements, *self._labelled_elements)
+            for e in (
+                self.title_element,
+                *self._date_elements,
+                *self._labelled_elements,
+                self._author_block,
+            )
             if e is not None
         ]
 
@@ -348,12 +369,41 @@ class ArticleParser:
 
     @cached_property
     def author(self) -> str | None:
-        return (
+        found = (
             self._author_field()
             or self._meta_line_author()
+            or self._author_block_name()
             or self.body.author
             or self._labelled(POSTER_LABEL)
         )
+        return byline_name(found) if found else None
+
+    @cached_property
+    def _author_block(self) -> Selector | None:
+        """The element whose class names the byline: a block after the body (div.author_detail,
+        div.tacgia, p.byline with its label span) or a span of the article header."""
+        body = self.body_element
+        for element in self.scope.xpath(AUTHOR_BLOCK):
+            # An <article>'s own <header> holds its byline; the page's header does not.
+            if element.xpath(CHROME) and not element.xpath(
+                "ancestor::*[self::header or self::footer][ancestor::article]"
+            ):
+                continue
+            if element.xpath("ancestor::li"):
+                continue
+            if body is not None and _inside(body, element):
+                continue  # a wrapper around the whole article
+            text = clean(element.xpath("string()").get())
+            if POSTER_LABEL.match(text) or SOURCE_LABEL.match(text):
+                continue
+            if is_byline_name(byline_name(text)):
+                return element
+        return None
+
+    def _author_block_name(self) -> str | None:
+        if self._author_block is None:
+            return None
+        return clean_or_none(self._author_block.xpath("string()").get())
 
     def _meta_line_author(self) -> str | None:
         """The name that ends a meta line: "Đăng ngày: … | Lượt xem: 1231 | Trần Thị Thủy"."""

@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 
 from lxml import html as lxml_html
 
-from crawler.parsing.labels import CAPTION_LABEL, SOURCE_LABEL
+from crawler.parsing.labels import (
+    AUTHOR_LABEL,
+    BYLINE_NAMES,
+    CAPTION_LABEL,
+    SOURCE_LABEL,
+    byline_name,
+)
 from crawler.text import clean, fold, is_upper
 
 BLOCK_TAGS = frozenset(
@@ -111,7 +117,8 @@ def blocks_of(
     """The blocks of the given elements in document order, skipping the excluded ones."""
     out: list[Block] = []
     for element in elements:
-        _walk(element, out, _layout(element, None), exclude)
+        if element not in exclude:
+            _walk(element, out, _layout(element, None), exclude)
     return out
 
 
@@ -246,17 +253,35 @@ def looks_like_byline(block: Block) -> bool:
     """A short last line without a sentence end, set apart by style or written as a name.
 
     "Nguyễn Thái Sơn / Ban Tuyên giáo Tỉnh ủy" right-aligned is a byline; so is a bare
-    "Như Uyên"; a short closing sentence is not.
+    "Như Uyên", a labelled "Tin, ảnh: Diễm My" and a collective "Nhóm PV"; a short closing
+    sentence is not.
     """
     text = block.text
     if not text or block.images or len(text) > BYLINE_MAX_CHARS:
         return False
+    if AUTHOR_LABEL.match(text) or fold(text) in BYLINE_NAMES:
+        return is_byline_name(byline_name(text))
     if re.search(r"[.:;?!…]$|\d{3,}", text):
         return False
     styled = block.align == "right" or block.bold or is_upper(text)
     if styled:
         return len(_name_words(text)) <= BYLINE_MAX_WORDS
     return looks_like_name(text)
+
+
+def is_byline_name(text: str) -> bool:
+    """What a labelled byline or an author block names: a few words, not a sentence or a date."""
+    if not text or len(text) > BYLINE_MAX_CHARS or re.search(r"[:;?!…]$|\d{3,}", text):
+        return False
+    if text.endswith(".") and not re.search(r"\b[A-ZĐ][A-Za-z]{0,3}\.$", text):  # "PV.", "TS."
+        return False
+    words = _name_words(text)
+    capitalised = sum(1 for w in words if w[0].isupper())
+    return (
+        0 < len(words) <= BYLINE_MAX_WORDS
+        and capitalised * 2 >= len(words)  # names, not a sentence
+        and not is_boilerplate(text)
+    )
 
 
 def _name_words(text: str) -> list[str]:
@@ -336,7 +361,7 @@ def _take_credits(texts: list[Block]) -> tuple[str | None, str | None]:
         if source is None and _is_credit(last.text):
             source = clean(SOURCE_LABEL.sub("", last.text, count=1))
         elif author is None and looks_like_byline(last):
-            author = last.text
+            author = byline_name(last.text)
         else:
             break
         texts.pop()

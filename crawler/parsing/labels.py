@@ -22,10 +22,38 @@ RELATED_LABELS = frozenset(
     )
 )  # fmt: skip
 
-AUTHOR_LABEL = re.compile(
-    r"^(?:tác giả|người viết|phóng viên|bút danh|tin, ảnh|bài, ảnh|tin và ảnh|bài và ảnh)"
-    r"\s*:\s*",
-    re.I,
+#: Labels that open a byline, as printed before the name ("Tin, ảnh: Diễm My"); they are
+#: stripped from the name. "Ảnh:" alone names the photographer: a byline only in an author
+#: block, since in a body it opens a caption (CAPTION_LABEL wins there).
+BYLINE_LABELS = (
+    "Tác giả", "Người viết", "Phóng viên", "Bút danh", "Nhóm phóng viên", "Nhóm PV", "PV",
+    "Tin, ảnh", "Tin và ảnh", "Tin - ảnh", "Tin/ảnh", "Tin", "Tin bài",
+    "Bài, ảnh", "Bài và ảnh", "Bài - ảnh", "Bài/ảnh", "Bài", "Bài viết",
+    "Thực hiện", "Nhóm thực hiện", "Ghi chép", "Ảnh",
+)  # fmt: skip
+#: Bylines that are a collective name, printed without a label: kept as they are.
+BYLINE_NAMES = frozenset(
+    fold(name)
+    for name in ("Nhóm PV", "Nhóm phóng viên", "Nhóm CTV", "PV", "CTV", "BBT", "Ban Biên tập")
+)
+
+
+def _labels_pattern(labels: tuple[str, ...]) -> str:
+    """Longest first, so that "Tin, ảnh" wins over "Tin"; a space may be missing or doubled."""
+    words = sorted(labels, key=len, reverse=True)
+    return "|".join(re.escape(w).replace(r"\ ", r"\s*") for w in words)
+
+
+AUTHOR_LABEL = re.compile(rf"^(?:{_labels_pattern(BYLINE_LABELS)})\s*:\s*", re.I)
+#: A photo or video credit after the writer's name ("Bài: Hữu Phước - Ảnh: Thanh Tâm"): the
+#: author is the writer.
+CREDIT_TAIL = re.compile(r"\s*[-–—;,|/(]\s*(?:ảnh|hình|hình ảnh|video|clip)\s*:.*$", re.I)
+#: Elements whose class or id names the byline: a block after the body (div.author_detail,
+#: div.tacgia, p.byline) or a span in the article header (span.byline, span.author).
+AUTHOR_CLASS = "(author|byline|tacgia|tac-gia|tac_gia|butdanh|but-danh|nguoiviet|nguoi-viet)"
+AUTHOR_BLOCK = (
+    f".//*[re:test(concat(' ', @class, ' ', @id, ' '), '{AUTHOR_CLASS}', 'i')]"
+    "[normalize-space()][not(self::meta or self::link or self::img or self::script)]"
 )
 #: Who posted the article in the CMS: the author only when nothing else names one.
 POSTER_LABEL = re.compile(r"^(?:người đăng tin|người đăng|người cập nhật)\s*:\s*", re.I)
@@ -55,5 +83,17 @@ IMAGE_NOT_CONTENT = re.compile(
 )
 
 
+#: The lead on templates without a lead element: the body's first paragraph when an editor
+#: set the whole of it in bold (<p><strong>…</strong></p>, <p><b>…</b></p>), and it is a
+#: sentence rather than a bold subheading.
+BOLD_LEAD_MIN_CHARS = 60
+
+
 def strip_label(label: re.Pattern[str], text: str) -> str:
     return clean(label.sub("", text, count=1))
+
+
+def byline_name(text: str) -> str:
+    """The name a byline prints: "Tin, ảnh: Diễm My" -> "Diễm My"; "Bài: X - Ảnh: Y" -> "X"."""
+    name = strip_label(AUTHOR_LABEL, text)
+    return clean(CREDIT_TAIL.sub("", name)) or name
