@@ -113,8 +113,8 @@ def test_a_labelled_last_line_is_a_byline(text, byline):
             "Trúc Ly",
         ),
         # a byline span in the <header> of an HTML5 <article>
-        ("html5-hagiang", "tin-tuc/hoi-nghi-tinh-uy-lan-thu-nhat-khoa-moi.html", "Vũ Hà"),
-        ("html5-hagiang", "tin-tuc/kiem-tra-giam-sat-theo-chuyen-de.html", "Minh Hoa"),
+        ("html5-hagiang", "tin-tuc/hoi-nghi-tinh-uy-lan-thu-nhat-khoa-moi/index.html", "Vũ Hà"),
+        ("html5-hagiang", "tin-tuc/kiem-tra-giam-sat-theo-chuyen-de/index.html", "Minh Hoa"),
         # labelled bylines as the body's last, right-aligned line
         ("wps-vinhlong", "noi-dung/a2.html", "Hoàng Lâm"),
         ("wps-vinhlong", "noi-dung/a3.html", "Ngọc Trâm"),
