@@ -6,7 +6,7 @@ import ipaddress
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
@@ -53,6 +53,31 @@ class SiteBoundaryMiddleware:
             self.logged.add(host)
             spider.logger.info("refused a request outside the site: %s", request.url)
         raise IgnoreRequest(f"outside the site: {request.url}")
+
+
+class RedirectMemoryMiddleware:
+    """Tell the spider where each redirect leads, before Scrapy follows it.
+
+    Placed nearer the downloader than Scrapy's RedirectMiddleware, it sees every 3xx
+    answer, also those whose target the duplicate filter then drops (a target already
+    fetched under its own URL), which the spider's callbacks never see.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedirectMemoryMiddleware:
+        return cls(crawler)
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
+        location = response.headers.get("Location")
+        remember = getattr(self.crawler.spider, "remember_redirect", None)
+        if 300 <= response.status < 400 and location and remember is not None:
+            remember(request.url, urljoin(request.url, location.decode("latin-1")))
+        return response
 
 
 class PoliteRetryMiddleware(RetryMiddleware):

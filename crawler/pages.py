@@ -97,15 +97,19 @@ class ArticlePage:
         return self._parsed is not None
 
     def is_article_not_listing(self, listing: ListingPage) -> bool:
-        """For a page fetched as a listing: an article, and not a listing with a lead story.
+        """For a page fetched as a listing: an article, and not a listing that reads as one.
 
-        An article links other articles in its related block; a listing links them in its
-        content besides that block.
+        An article links other articles in its related block; a listing links them
+        besides that block, shows a pager, or has one of its items' titles as the heading
+        the parser took for the article's.
         """
-        if self._parsed is None:
+        if self._parsed is None or listing.shows_pager:
             return False
         related = set(self._parsed["related_urls"]) | {self.response.url}
         others = [x for x in listing.articles.values() if x.in_content and x.url not in related]
+        title = fold(self._parsed.get("title") or "")
+        if any(fold(link.text) == title for link in others):
+            return False
         return len(others) < LISTING_MIN_OTHER_LINKS
 
     @cached_property
@@ -232,11 +236,12 @@ class ListingPage:
 
     @cached_property
     def categories(self) -> list[Link]:
-        """The category listings a start page links to."""
+        """The category listings the page links to, not counting its own pager."""
+        pager = set(self.next_pages(1))
         return [
             link
             for link in listing_links(self.response.selector, self.response.url, self.profile)
-            if self._in_site(link.url)
+            if self._in_site(link.url) and link.url not in pager and not link.text.isdigit()
         ]
 
     def next_pages(self, page: int) -> list[str]:

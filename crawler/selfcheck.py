@@ -40,7 +40,8 @@ def selfcheck(stats: dict[str, Any]) -> list[str]:
     listings = stats.get("tinkhac/pages/start", 0) + stats.get("tinkhac/pages/listing", 0)
     links = stats.get("tinkhac/listings/article_links", 0)
     read = stats.get("tinkhac/articles/read", 0)
-    if stats.get("tinkhac/pages/start", 0) and links < MIN_LINKS_PER_LISTING * max(listings, 1):
+    starts = stats.get("tinkhac/listings/start_urls", 0)  # none: a --url run
+    if starts and links < MIN_LINKS_PER_LISTING * max(listings, 1):
         flags.append("suspect_discovery:few_listing_links")
     if read >= MIN_SAMPLE and stats.get("tinkhac/articles/related_only", 0) > (
         MAX_RELATED_ONLY_SHARE * read

@@ -46,6 +46,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SiteBoundaryMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.PoliteRetryMiddleware": 550,
+    # Nearer the downloader than RedirectMiddleware (600): it sees every 3xx answer.
+    "crawler.middlewares.RedirectMemoryMiddleware": 650,
 }
 # On 429/503 the whole site waits: Retry-After if the server sends it, else this many
 # seconds doubled at each attempt; never longer than the cap.

@@ -12,6 +12,7 @@ so the next run requests again only listings and new or changed articles.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
@@ -121,6 +122,7 @@ class NewsSpider(scrapy.Spider):
             yield scrapy.Request(self.single_url, callback=self.parse_single)
             return
         for url in self.site.start_urls:
+            self.crawler.stats.inc_value("tinkhac/listings/start_urls")
             meta = {"role": "start", "page": 1}
             yield scrapy.Request(self._resolved(url), callback=self.parse_listing, meta=meta)
 
@@ -162,19 +164,24 @@ class NewsSpider(scrapy.Spider):
             yield from self._article(response, article)
             return
         role = response.meta.get("role", "listing")
-        categories = self._new_categories(response, listing)
-        if role != "start" and not listing.articles and not categories:
-            self._not_an_article(response)
+        categories = self._new_categories(response, listing.categories)
+        yield from self._categories(response, categories)
+        if role != "start" and not listing.articles:
+            # No article and no listing, or a hub of subcategories: remembered with the
+            # categories it led to, which a later run that skips it still walks.
+            self._not_an_article(response, [link.url for link in categories])
             return
-        depth = response.meta.get("category_depth", 0) + 1
-        for link in categories:
-            meta = {"role": "listing", "page": 1, "category": link.text or None}
-            meta["category_depth"] = depth
-            yield from self._request(response, link.url, self.parse_listing, meta)
         self.crawler.stats.inc_value(f"tinkhac/pages/{role}")
         yield from self._listing(response, listing)
 
-    def _new_categories(self, response: HtmlResponse, listing: ListingPage) -> list[Link]:
+    def _categories(self, response: HtmlResponse, links: list[Link]) -> Iterator[scrapy.Request]:
+        depth = response.meta.get("category_depth", 0) + 1
+        for link in links:
+            meta = {"role": "listing", "page": 1, "category": link.text or None}
+            meta["category_depth"] = depth
+            yield from self._request(response, link.url, self.parse_listing, meta)
+
+    def _new_categories(self, response: HtmlResponse, links: list[Link]) -> list[Link]:
         """The categories a page links that no page linked before, on start pages and on
         the first page of the listings they lead to (a hub of subcategories)."""
         if response.meta.get("page", 1) != 1:
@@ -182,7 +189,7 @@ class NewsSpider(scrapy.Spider):
         if response.meta.get("category_depth", 0) >= self.max_category_depth:
             return []
         seen = self._job_state("categories", set())
-        found = [link for link in listing.categories if link.url not in seen]
+        found = [link for link in links if link.url not in seen]
         seen.update(link.url for link in found)
         return found
 
@@ -233,7 +240,6 @@ class NewsSpider(scrapy.Spider):
         scheduled run stops at the first page it knows). Articles the home page already
         linked still count: they are news to the listing, whose next pages may not be.
         """
-        self._remember(response, "")  # a listing: not remembered as anything to skip
         stats = self.crawler.stats
         listing = response.meta.get("listing") or response.url
         shown_before = self.listing_keys.setdefault(listing, set())
@@ -388,6 +394,12 @@ class NewsSpider(scrapy.Spider):
         known = self._page(url)
         if known is not None and known.kind == NOT_ARTICLE:
             self.crawler.stats.inc_value("tinkhac/pages/skipped_not_article")
+            remembered = [Link(u, "") for u in json.loads(known.target or "[]")]
+            yield from self._categories(response, self._new_categories(response, remembered))
+            return
+        if known is not None and known.kind == ARTICLE and callback == self.parse_listing:
+            # A "category" link that an earlier run found to be an article.
+            yield from self._article_requests(response, Link(url, ""), depth=0)
             return
         yield response.follow(url, callback, meta=meta)
 
@@ -416,26 +428,28 @@ class NewsSpider(scrapy.Spider):
         return url
 
     def _remember(self, response: HtmlResponse, kind: str, target: str = "") -> None:
-        """What the response's URL is, and that the URLs redirected to it lead there."""
-        profile = self.profile
-        here = canonical_url(response.url, profile)
-        chain = [canonical_url(u, profile) for u in response.meta.get("redirect_urls", [])]
-        for source in chain:
-            if source != here:
-                self.store.remember_page(self.site.key, source, REDIRECT, response.url)
-        if kind:
-            self.store.remember_page(self.site.key, here, kind, target)
+        """What the response's URL turned out to be."""
+        self.store.remember_page(self.site.key, self._url_key(response.url), kind, target)
 
-    def _not_an_article(self, response: HtmlResponse) -> None:
+    def remember_redirect(self, source: str, target: str) -> None:
+        """Called by crawler.middlewares.RedirectMemoryMiddleware for every 3xx answer."""
+        if self._in_site(target) and self._url_key(source) != self._url_key(target):
+            self.store.remember_page(self.site.key, self._url_key(source), REDIRECT, target)
+
+    def _url_key(self, url: str) -> str:
+        """How the state names a URL: canonical, by the site's profile once it is known."""
+        return canonical_url(url, self.profile or self.site.profile())
+
+    def _not_an_article(self, response: HtmlResponse, categories: list[Link] = ()) -> None:
         self.crawler.stats.inc_value("tinkhac/pages/not_article")
         self.logger.debug("not an article: %s", response.url)
-        self._remember(response, NOT_ARTICLE)
+        self._remember(response, NOT_ARTICLE, json.dumps([link.url for link in categories]))
 
     def _known(self, key: str, link: Link) -> KnownArticle | None:
         """The article as an earlier run wrote it, when the link still shows its title."""
         if self.fresh:
             return None
-        page = self._page(link.url)
+        page = self._page(self._resolved(link.url))
         article_id = page.target if page is not None and page.kind == ARTICLE else key
         known = self.store.get(self.site.key, article_id)
         return known if known is not None and known.shown_by(link.text) else None
