@@ -213,3 +213,35 @@ def test_a_long_author_block_is_no_byline():
         "tạp chí lý luận.</div>"
     )
     assert built(BODY, bio).author is None
+
+
+def test_an_author_block_that_also_names_the_source():
+    block = '<div class="author_detail"><b>Tác giả:</b> Lê Minh<br><b>Nguồn tin:</b> Báo Y</div>'
+    assert built(BODY, block).author == "Lê Minh"
+
+
+def test_a_labelled_author_in_the_meta_line():
+    html = f"""<html><body><div class="detail">
+      <h1>Hội nghị tổng kết công tác tuyên giáo năm 2025</h1>
+      <div class="post-meta">Tác giả: Minh Thư | Ngày 16/10/2025 | 09:30</div>
+      <div class="noidung">{BODY}</div></div></body></html>"""
+    parser = ArticleParser(URL, Selector(text=html), profile("generic"), "test")
+    assert parser.author == "Minh Thư"
+
+
+def test_a_lead_set_bold_by_style():
+    lead = (
+        "Chiều 20/10, Ban Thường vụ Tỉnh ủy làm việc với Đảng ủy xã về kết quả thực hiện "
+        "nghị quyết đại hội nhiệm kỳ 2025 - 2030."
+    )
+    parser = built(f'<p><span style="font-weight: bold;">{lead}</span></p>' + BODY)
+    assert parser.lead == lead
+    assert parser.body.paragraphs[0] != lead
+
+
+def test_a_caption_set_italic_by_style():
+    parser = built(
+        '<p style="text-align:center"><img src="/uploads/a.jpg"></p>'
+        '<p style="font-style: italic;">Quang cảnh hội nghị</p>' + BODY
+    )
+    assert parser.body.captions == ["Quang cảnh hội nghị"]

@@ -393,7 +393,7 @@ class ArticleParser:
                 continue
             if body is not None and _inside(body, element):
                 continue  # a wrapper around the whole article
-            text = clean(element.xpath("string()").get())
+            text = _joined_text(element)
             if POSTER_LABEL.match(text) or SOURCE_LABEL.match(text):
                 continue
             if is_byline_name(byline_name(text)):
@@ -403,16 +403,21 @@ class ArticleParser:
     def _author_block_name(self) -> str | None:
         if self._author_block is None:
             return None
-        return clean_or_none(self._author_block.xpath("string()").get())
+        return clean_or_none(_joined_text(self._author_block))
 
     def _meta_line_author(self) -> str | None:
-        """The name that ends a meta line: "Đăng ngày: … | Lượt xem: 1231 | Trần Thị Thủy"."""
+        """The name in a meta line: a labelled part ("Tác giả: X | 20/10/2025 08:30"), else
+        the name that ends it ("Đăng ngày: … | Lượt xem: 1231 | Trần Thị Thủy")."""
         for element in self._date_elements:
-            parts = [clean(p) for p in element.xpath("string()").get("").split("|")]
-            if len(parts) > 1:
-                last = strip_label(AUTHOR_LABEL, parts[-1])
-                if looks_like_name(last):
-                    return last
+            parts = [clean(p) for p in re.split(r"[|·•]", element.xpath("string()").get(""))]
+            if len(parts) < 2:
+                continue
+            for part in parts:
+                if AUTHOR_LABEL.match(part) and is_byline_name(byline_name(part)):
+                    return byline_name(part)
+            last = strip_label(AUTHOR_LABEL, parts[-1])
+            if looks_like_name(last):
+                return last
         return None
 
     @cached_property
@@ -538,6 +543,11 @@ def _read_dates(elements: list[Selector]) -> tuple[datetime | None, datetime | N
             elif mention.kind != "clock" and published is None:
                 published = mention.value
     return published, updated
+
+
+def _joined_text(element: Selector) -> str:
+    """Text nodes joined by spaces: "Tác giả: X<br>Nguồn tin: Y" keeps its two lines apart."""
+    return clean(" ".join(element.xpath(".//text()").getall()))
 
 
 def _alternatives(selectors: str) -> list[str]:

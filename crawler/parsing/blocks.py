@@ -64,6 +64,9 @@ SKIP_TAGS = frozenset(
 )
 ITALIC_TAGS = frozenset(("em", "i"))
 BOLD_TAGS = frozenset(("strong", "b"))
+#: Bold and italic set by style, as text pasted from a word processor carries them.
+FONT_BOLD = re.compile(r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)\b", re.I)
+FONT_ITALIC = re.compile(r"font-style\s*:\s*(?:italic|oblique)\b", re.I)
 
 #: Classes that editors and themes give to a caption under a photo.
 CAPTION_CLASS = re.compile(
@@ -182,7 +185,8 @@ def _walk(
     exclude: set[lxml_html.HtmlElement],
 ) -> None:
     inline = _Inline()
-    inline.add(element.text)
+    bold, italic = _styled(element, False, False)
+    inline.add(element.text, bold, italic)
     for child in element:
         tag = child.tag if isinstance(child.tag, str) else ""
         if tag in SKIP_TAGS or not tag or child in exclude:
@@ -200,9 +204,19 @@ def _walk(
         elif tag == "img":
             _add_image(inline, child)
         else:
-            _add_inline(inline, child, bold=False, italic=False)
-        inline.add(child.tail)
+            _add_inline(inline, child, bold, italic)
+        inline.add(child.tail, bold, italic)
     inline.flush(out, element, align)
+
+
+def _styled(element: lxml_html.HtmlElement, bold: bool, italic: bool) -> tuple[bool, bool]:
+    """Whether the element's text is bold and italic: by its tag, its style, or its parent."""
+    tag = element.tag if isinstance(element.tag, str) else ""
+    style = element.get("style") or ""
+    return (
+        bold or tag in BOLD_TAGS or bool(FONT_BOLD.search(style)),
+        italic or tag in ITALIC_TAGS or bool(FONT_ITALIC.search(style)),
+    )
 
 
 def _holds_blocks(element: lxml_html.HtmlElement) -> bool:
@@ -218,8 +232,7 @@ def _add_inline(inline: _Inline, element: lxml_html.HtmlElement, bold: bool, ita
     if tag == "img":
         _add_image(inline, element)
         return
-    bold = bold or tag in BOLD_TAGS
-    italic = italic or tag in ITALIC_TAGS
+    bold, italic = _styled(element, bold, italic)
     inline.add(element.text, bold, italic)
     for child in element:
         if child.tag == "br":

@@ -29,7 +29,8 @@ BYLINE_LABELS = (
     "Tác giả", "Người viết", "Phóng viên", "Bút danh", "Nhóm phóng viên", "Nhóm PV", "PV",
     "Tin, ảnh", "Tin và ảnh", "Tin - ảnh", "Tin/ảnh", "Tin", "Tin bài",
     "Bài, ảnh", "Bài và ảnh", "Bài - ảnh", "Bài/ảnh", "Bài", "Bài viết",
-    "Thực hiện", "Nhóm thực hiện", "Ghi chép", "Ảnh",
+    "Thực hiện", "Nhóm thực hiện", "Ghi chép", "Ảnh", "Tin, ảnh, video", "Bài, ảnh, video",
+    "Bài và ảnh, video", "Tin, video", "Bài viết và ảnh", "Bài viết, ảnh",
 )  # fmt: skip
 #: Bylines that are a collective name, printed without a label: kept as they are.
 BYLINE_NAMES = frozenset(
@@ -47,7 +48,9 @@ def _labels_pattern(labels: tuple[str, ...]) -> str:
 AUTHOR_LABEL = re.compile(rf"^(?:{_labels_pattern(BYLINE_LABELS)})\s*:\s*", re.I)
 #: A photo or video credit after the writer's name ("Bài: Hữu Phước - Ảnh: Thanh Tâm"): the
 #: author is the writer.
-CREDIT_TAIL = re.compile(r"\s*[-–—;,|/(]\s*(?:ảnh|hình|hình ảnh|video|clip)\s*:.*$", re.I)
+CREDIT_TAIL = re.compile(
+    r"\s*[-–—;,|/(]?\s*\b(?:ảnh|hình|hình ảnh|video|clip|nguồn|nguồn tin)\s*:.*$", re.I
+)
 #: Elements whose class or id names the byline: a block after the body (div.author_detail,
 #: div.tacgia, p.byline) or a span in the article header (span.byline, span.author).
 AUTHOR_CLASS = "(author|byline|tacgia|tac-gia|tac_gia|butdanh|but-danh|nguoiviet|nguoi-viet)"
@@ -69,7 +72,8 @@ GENERIC_DATE_CLASS = (
 #: Elements that hold the sapo on templates of no known family.
 GENERIC_LEAD = (
     ".//*[re:test(@class, '(sapo|summary|tomtat|tom-tat|trichyeu|trich-yeu|chapeau|lead|"
-    "intro|abstract|hometext|mota|mo-ta)', 'i')] | .//*[@itemprop='description']"
+    "intro|abstract|hometext|mota|mo-ta|tomluoc|tom-luoc|excerpt|teaser|standfirst)', 'i')] "
+    "| .//*[@itemprop='description']"
 )
 #: Page furniture around an article: header, menus, sidebars and footer, by tag or by an
 #: id or class token that starts with one of these words.
