@@ -11,7 +11,10 @@ of a page that is not an article, and every field as its expected JSON says.
 
 from __future__ import annotations
 
+from urllib.parse import urljoin, urlsplit
+
 import pytest
+from parsel import Selector
 
 from crawler.replica_server import load_replicas
 
@@ -36,6 +39,65 @@ def _share(found: int, total: int) -> float:
 def test_the_unseen_replicas_exist():
     names = {r.name for r in load_replicas()}
     assert set(UNSEEN) <= names
+
+
+def _reachable(replica, follow_related: bool) -> set[str]:
+    """Every URL of the replica a reader reaches from the home page by following links, with
+    or without the related blocks (an article's expected ``related_urls``)."""
+    base = "http://replica.test"
+    replica.base_url = base
+
+    def resolve(url: str):
+        parts = urlsplit(url)
+        return replica.resolve(parts.path + (f"?{parts.query}" if parts.query else ""))
+
+    # by the page's file: an article read under another URL has the same related block
+    related = {resolve(e["url"])[1]: set(e["related_urls"]) for e in replica.expected()}
+    todo = [base + replica.config["start_paths"][0]]
+    seen: set[str] = set()
+    while todo:
+        url = todo.pop()
+        if url in seen or not url.startswith(base):
+            continue
+        seen.add(url)
+        status, target = resolve(url)
+        if status == 301:
+            todo.append(urljoin(url, str(target)))
+            continue
+        if status != 200 or target.suffix not in ("", ".html", ".htm", ".aspx"):
+            continue
+        page = Selector(text=target.read_text(encoding="utf-8"))
+        links = {
+            urljoin(url, h).split("#")[0]
+            for h in page.xpath(
+                "//a/@href | //link[@rel='next' or @rel='canonical']/@href"
+            ).getall()
+        }
+        if not follow_related:
+            links -= related.get(target, set())
+        todo.extend(links)
+    return seen
+
+
+@pytest.mark.parametrize("name", UNSEEN)
+def test_related_only_articles_are_reached_only_through_related_blocks(name):
+    """The replica itself: its related-only articles are what its replica.toml says."""
+    replica = next(r for r in load_replicas() if r.name == name)
+    with_related = _reachable(replica, follow_related=True)
+    without = _reachable(replica, follow_related=False)
+    by_id = {e["id"]: e["url"] for e in replica.expected()}
+    related_only = {by_id[i] for i in replica.config["related_only"]}
+    assert set(by_id.values()) <= with_related, "an expected article no link reaches"
+    assert not related_only & without, "a related-only article is linked from elsewhere"
+    assert set(by_id.values()) - related_only <= without
+    two_hops = [
+        u
+        for u in related_only
+        if not any(
+            u in e["related_urls"] for e in replica.expected() if e["url"] not in related_only
+        )
+    ]
+    assert two_hops, "some related-only article is two related hops from any listing"
 
 
 @pytest.mark.parametrize("name", UNSEEN)
