@@ -245,3 +245,14 @@ def test_a_caption_set_italic_by_style():
         '<p style="font-style: italic;">Quang cảnh hội nghị</p>' + BODY
     )
     assert parser.body.captions == ["Quang cảnh hội nghị"]
+
+
+def test_a_byline_in_brackets():
+    assert byline_name("(Tin, ảnh: Diễm My)") == "Diễm My"
+    parser = built(BODY + '<p style="text-align:right">(Tin, ảnh: Diễm My)</p>')
+    assert parser.author == "Diễm My"
+
+
+def test_a_numbered_bold_heading_is_no_lead():
+    heading = "1. Kết quả thực hiện nhiệm vụ chính trị năm 2025 của Đảng bộ tỉnh và các huyện"
+    assert built(f"<p><strong>{heading}</strong></p>" + BODY).lead is None

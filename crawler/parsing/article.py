@@ -36,6 +36,7 @@ from crawler.parsing.labels import (
     GENERIC_DATE_CLASS,
     GENERIC_LEAD,
     IMAGE_NOT_CONTENT,
+    NUMBERED_HEADING,
     POSTER_LABEL,
     RELATED_LABELS,
     SOURCE_LABEL,
@@ -189,6 +190,8 @@ class ArticleParser:
         if first is None or first.images or not first.bold:
             return None
         if len(first.text) < BOLD_LEAD_MIN_CHARS or AUTHOR_LABEL.match(first.text):
+            return None
+        if NUMBERED_HEADING.match(first.text):
             return None
         return first.text
 

@@ -45,7 +45,8 @@ def _labels_pattern(labels: tuple[str, ...]) -> str:
     return "|".join(re.escape(w).replace(r"\ ", r"\s*") for w in words)
 
 
-AUTHOR_LABEL = re.compile(rf"^(?:{_labels_pattern(BYLINE_LABELS)})\s*:\s*", re.I)
+#: "(Tin, ảnh: Diễm My)" in brackets too.
+AUTHOR_LABEL = re.compile(rf"^\(?\s*(?:{_labels_pattern(BYLINE_LABELS)})\s*:\s*", re.I)
 #: A photo or video credit after the writer's name ("Bài: Hữu Phước - Ảnh: Thanh Tâm"): the
 #: author is the writer.
 CREDIT_TAIL = re.compile(
@@ -91,6 +92,8 @@ IMAGE_NOT_CONTENT = re.compile(
 #: set the whole of it in bold (<p><strong>…</strong></p>, <p><b>…</b></p>), and it is a
 #: sentence rather than a bold subheading.
 BOLD_LEAD_MIN_CHARS = 60
+#: A numbered bold paragraph ("1. Kết quả…", "II. Nhiệm vụ…", "a) …") is a subheading.
+NUMBERED_HEADING = re.compile(r"^(?:\d{1,2}|[IVXLC]{1,5}|[a-zđ])\s*[.)/-]\s", re.I)
 
 
 def strip_label(label: re.Pattern[str], text: str) -> str:
@@ -100,4 +103,6 @@ def strip_label(label: re.Pattern[str], text: str) -> str:
 def byline_name(text: str) -> str:
     """The name a byline prints: "Tin, ảnh: Diễm My" -> "Diễm My"; "Bài: X - Ảnh: Y" -> "X"."""
     name = strip_label(AUTHOR_LABEL, text)
+    if text.lstrip().startswith("(") and name.endswith(")"):
+        name = name[:-1].rstrip()
     return clean(CREDIT_TAIL.sub("", name)) or name
