@@ -181,21 +181,22 @@ def next_page_links(selector: Selector, url: str, page: int, pager: Pager) -> li
     return [u for u in dict.fromkeys(found) if u != url]
 
 
-def pager_shown(selector: Selector, url: str, pager: Pager) -> bool:
-    """Whether the page shows a pager: another numbered page of this listing, or a link
-    to another page numbered or labelled "next" in a pager block."""
+def pager_links(selector: Selector, url: str, pager: Pager) -> set[str]:
+    """The links of the page's pager: other numbered pages of this listing, and links
+    numbered or labelled "next" in a pager block (followable or not: ``javascript:``)."""
     here = page_number(url, pager)
+    found = set()
     for anchor in selector.xpath("//a[@href]"):
         target = _absolute(url, anchor.xpath("@href").get())
         if target == url:
             continue
         number = page_number(target, pager)
-        if number is not None and _same_listing(number, here, url):
-            return True
         text = clean(anchor.xpath("string()").get()).casefold()
-        if (text.isdigit() or text in pager.next_labels) and _in_pager(anchor, pager):
-            return True
-    return False
+        if (number is not None and _same_listing(number, here, url)) or (
+            (text.isdigit() or text in pager.next_labels) and _in_pager(anchor, pager)
+        ):
+            found.add(target)
+    return found
 
 
 def _absolute(base: str, href: str | None) -> str:

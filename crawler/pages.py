@@ -32,7 +32,7 @@ from crawler.links import (
     links_of,
     listing_links,
     next_page_links,
-    pager_shown,
+    pager_links,
 )
 from crawler.parsing.article import ArticleParser
 from crawler.parsing.labels import AUTHOR_LABEL, CAPTION_LABEL, GENERIC_DATE_CLASS
@@ -45,6 +45,8 @@ JS_TEMPLATE_MARKERS = ("ng-repeat=", "{{", "v-for=", "data-bind=")
 #: A page fetched as a listing that also reads as an article is still a listing when it
 #: links this many articles outside its related block (a home page with a lead story).
 LISTING_MIN_OTHER_LINKS = 4
+#: A content id longer than this is no id (a hidden field holding a whole form state).
+MAX_CONTENT_ID = 200
 #: How much of the body a content fingerprint reads: enough to tell articles apart, little
 #: enough that a typo fixed at the end keeps the key.
 FINGERPRINT_BODY_CHARS = 300
@@ -139,32 +141,23 @@ class ArticlePage:
         return key
 
     def _identity_candidates(self) -> list[str]:
-        found = []
+        """Ids first (of the canonical link, of the URL, shown by the page), then the
+        address of a canonical link or of a URL the page gives for itself."""
+        ids = [url_id(self.parser.canonical, self.profile), url_id(self.response.url, self.profile)]
+        addresses = []
         canonical = self.parser.meta.canonical
         if canonical and self._names_content(urljoin(self.response.url, canonical.strip())):
-            found.append(article_key(self.parser.canonical, self.profile))
-        own = url_id(self.parser.canonical, self.profile)
-        if own is not None:
-            found.append(own)
+            addresses.append(article_key(self.parser.canonical, self.profile))
         for expression in self.profile.content_id:
-            for value in self.response.xpath(expression).getall():
-                key = self._content_key(clean(value))
-                if key:
-                    found.append(key)
-        return found
-
-    def _content_key(self, value: str) -> str | None:
-        """A content id the page shows: read by the id patterns when it is a URL."""
-        if not value:
-            return None
-        if "/" in value or value.startswith("?"):
-            url = urljoin(self.response.url, value)
-            if not self._names_content(url):
-                return None
-            return url_id(url, self.profile) or article_key(
-                canonical_url(url, self.profile), self.profile
-            )
-        return value if len(value) <= 200 else None
+            for value in map(clean, self.response.xpath(expression).getall()):
+                if "/" not in value and not value.startswith("?"):
+                    ids.append(value if len(value) <= MAX_CONTENT_ID else None)
+                    continue
+                url = urljoin(self.response.url, value)
+                if self._names_content(url):
+                    ids.append(url_id(url, self.profile))
+                    addresses.append(article_key(canonical_url(url, self.profile), self.profile))
+        return [key for key in ids + addresses if key]
 
     def _names_content(self, url: str) -> bool:
         """A URL of this site below its root: a link to the home page names no article."""
@@ -237,7 +230,7 @@ class ListingPage:
     @cached_property
     def categories(self) -> list[Link]:
         """The category listings the page links to, not counting its own pager."""
-        pager = set(self.next_pages(1))
+        pager = self._pager_links
         return [
             link
             for link in listing_links(self.response.selector, self.response.url, self.profile)
@@ -250,8 +243,12 @@ class ListingPage:
         return [url for url in found if self._in_site(url)]
 
     @cached_property
+    def _pager_links(self) -> set[str]:
+        return pager_links(self.response.selector, self.response.url, self.profile.pager)
+
+    @property
     def shows_pager(self) -> bool:
-        return pager_shown(self.response.selector, self.response.url, self.profile.pager)
+        return bool(self._pager_links)
 
     @cached_property
     def rendered_by_javascript(self) -> bool:

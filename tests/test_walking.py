@@ -20,7 +20,7 @@ from parsel import Selector
 from scrapy.http import HtmlResponse, Request
 
 from crawler.families import profile
-from crawler.links import next_page_links, page_number, pager_shown
+from crawler.links import next_page_links, page_number, pager_links
 from crawler.pages import ArticlePage, CrawlContext, ListingPage
 from crawler.registry import load_sites
 from crawler.replica_server import Replica, ReplicaServer, load_replicas
@@ -273,13 +273,13 @@ def test_a_pager_is_shown_by_numbered_pages_or_a_pager_block():
         '<div class="phantrang"><a href="javascript:go(2)">2</a></div>',
     ]
     for html in shown:
-        assert pager_shown(Selector(text=html), BASE, pager), html
+        assert pager_links(Selector(text=html), BASE, pager), html
     hidden = [
         '<div class="page-header"><a href="/gioi-thieu">Giới thiệu</a></div>',
         '<a href="/x">2</a>',
     ]
     for html in hidden:
-        assert not pager_shown(Selector(text=html), BASE, pager), html
+        assert not pager_links(Selector(text=html), BASE, pager), html
 
 
 def test_page_numbers_are_read_from_the_data_forms():
