@@ -311,3 +311,19 @@ def test_selfcheck_names_what_looks_wrong():
         "suspect_field:author",
     ]
     assert selfcheck({}) == [], "a run that read nothing (a second run) judges nothing"
+
+
+def test_an_article_page_says_which_fields_it_shows():
+    html = """<html><body><h1>Hội nghị tổng kết công tác tuyên giáo năm 2026</h1>
+    <div class="ngaydang">Ngày đăng: 12/11/2026 08:30</div><div class="noidung">{p}
+    <figure><img src="/a.jpg"><figcaption>Quang cảnh hội nghị</figcaption></figure></div>
+    <div class="author_detail">Nguyễn Văn An</div></body></html>"""
+    body = "".join(
+        f"<p>Đoạn {k} kể lại diễn biến và kết quả hội nghị tổng kết.</p>" for k in range(4)
+    )
+    url = "http://127.0.0.1:8000/tin-tuc/hoi-nghi-tong-ket-2601.html"
+    response = HtmlResponse(url, body=html.format(p=body).encode(), encoding="utf-8")
+    page = ArticlePage(response, GENERIC, _context(PORTAL))
+    assert page.shown_fields == {"published_at", "author", "captions"}
+    bare = HtmlResponse(url, body=b"<html><body><h1>x</h1><p>y</p></body></html>", encoding="utf-8")
+    assert ArticlePage(bare, GENERIC, _context(PORTAL)).shown_fields == set()
