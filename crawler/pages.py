@@ -16,6 +16,7 @@ a key (a canonical link to the home page, an ``og:url`` left at the category).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -37,6 +38,7 @@ from crawler.links import (
 from crawler.parsing.article import ArticleParser
 from crawler.parsing.labels import AUTHOR_LABEL, CAPTION_LABEL, GENERIC_DATE_CLASS
 from crawler.registry import Site
+from crawler.state import KnownArticle
 from crawler.text import clean, fold
 from crawler.urls import article_key, canonical_url, same_site, url_id
 
@@ -67,6 +69,8 @@ class CrawlContext:
     category: str | None = None  # the listing's category the link came from
     #: Identities claimed in this run, each with the fingerprint of the page that claimed it.
     identities: dict[str, str] = field(default_factory=dict)
+    #: The article an earlier run wrote under an id, if any (the state store's ``get``).
+    known: Callable[[str], KnownArticle | None] = lambda _: None
 
 
 def link_key(url: str, profile: Profile) -> str:
@@ -134,11 +138,22 @@ class ArticlePage:
         """The first candidate key no other content claimed in this run, else the fingerprint."""
         claimed = self.context.identities
         for candidate in self._identity_candidates():
-            if claimed.setdefault(candidate, self.fingerprint) == self.fingerprint:
+            if candidate not in claimed:
+                claimed[candidate] = "" if self._claimed_before(candidate) else self.fingerprint
+            if claimed[candidate] == self.fingerprint:
                 return candidate
         key = f"f{self.fingerprint[:16]}"
         claimed.setdefault(key, self.fingerprint)
         return key
+
+    def _claimed_before(self, candidate: str) -> bool:
+        """Whether an earlier run wrote another article under this key: another title at
+        another address (an edit keeps one of the two)."""
+        known = self.context.known(candidate)
+        if known is None or self._parsed is None:
+            return False
+        same_title = fold(known.title or "") == fold(self._parsed.get("title") or "")
+        return not same_title and known.url != self._parsed.get("url")
 
     def _identity_candidates(self) -> list[str]:
         """Ids first (of the canonical link, of the URL, shown by the page), then the

@@ -73,6 +73,7 @@ class KnownArticle:
     title: str | None
     fingerprint: str
     related: tuple[str, ...]  # its related block, so a run that skips it still walks on
+    url: str = ""
 
     def shown_by(self, link_text: str | None) -> bool:
         """Whether a link's text shows this title (listings may cut it short with "…").
@@ -112,12 +113,12 @@ class StateStore:
 
     def get(self, site: str, article_id: str) -> KnownArticle | None:
         row = self.db.execute(
-            "SELECT id, title, fingerprint, related FROM articles WHERE site = ? AND id = ?",
+            "SELECT id, title, fingerprint, related, url FROM articles WHERE site = ? AND id = ?",
             (site, article_id),
         ).fetchone()
         if row is None:
             return None
-        return KnownArticle(row[0], row[1], row[2], tuple(json.loads(row[3])))
+        return KnownArticle(row[0], row[1], row[2], tuple(json.loads(row[3])), row[4])
 
     def record(
         self,

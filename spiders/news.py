@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 import scrapy
@@ -143,7 +143,8 @@ class NewsSpider(scrapy.Spider):
         return page, self.profile
 
     def _context(self, response: HtmlResponse) -> CrawlContext:
-        return CrawlContext(self.site, response.meta.get("category"), self.identities)
+        known = (lambda _: None) if self.fresh else partial(self.store.get, self.site.key)
+        return CrawlContext(self.site, response.meta.get("category"), self.identities, known)
 
     # -- one callback per kind of page ---------------------------------------------------
 

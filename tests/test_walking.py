@@ -25,6 +25,7 @@ from crawler.pages import ArticlePage, CrawlContext, ListingPage
 from crawler.registry import load_sites
 from crawler.replica_server import Replica, ReplicaServer, load_replicas
 from crawler.selfcheck import selfcheck
+from crawler.state import KnownArticle
 from crawler.urls import canonical_url
 
 FIXTURES = ROOT / "tests" / "replicas"
@@ -327,3 +328,16 @@ def test_an_article_page_says_which_fields_it_shows():
     assert page.shown_fields == {"published_at", "author", "captions"}
     bare = HtmlResponse(url, body=b"<html><body><h1>x</h1><p>y</p></body></html>", encoding="utf-8")
     assert ArticlePage(bare, GENERIC, _context(PORTAL)).shown_fields == set()
+
+
+def test_a_key_an_earlier_run_gave_another_article_is_passed_over():
+    target = next(t for t, f in PORTAL.config["routes"].items() if f == "bai/bai-01.html")
+    response = _response(PORTAL, target)
+    first = ArticlePage(response, WPS, _context(PORTAL)).record
+    assert first["id"].startswith("wcm-0001-")
+    other = KnownArticle(first["id"], "Một bài khác hẳn", "x", (), "http://127.0.0.1:8000/khac")
+    context = replace(_context(PORTAL), known=lambda key: other if key == first["id"] else None)
+    assert ArticlePage(response, WPS, context).record["id"].startswith("f")
+    edited = replace(other, title=first["title"])  # the same article, edited: same key
+    context = replace(_context(PORTAL), known=lambda key: edited if key == first["id"] else None)
+    assert ArticlePage(response, WPS, context).record["id"] == first["id"]
