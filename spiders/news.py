@@ -242,6 +242,9 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("tinkhac/pages/not_article")
             self.logger.debug("not an article: %s", response.url)
             return None
+        # The template version the parser chose, counted for the run report.
+        version = page.version.name if page.version else "default"
+        self.crawler.stats.inc_value(f"tinkhac/versions/{version}")
         self.article_keys.add(record["id"])
         self.written_now.add(record["id"])
         published = parse_iso_date(record["published_at"] or "")
