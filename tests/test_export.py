@@ -328,7 +328,7 @@ def test_run_exit_codes(crawls, sites_file, tmp_path, capsys):
 
 def test_parquet_without_pyarrow_says_how_to_get_it(crawls, tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "pyarrow", None)  # find_spec answers None, as when absent
-    args = cli("--out", str(tmp_path / "ds"), "--output-dir", str(crawls), "--format", "parquet")
+    args = cli("--out", str(tmp_path / "ds"), "--from", str(crawls), "--format", "parquet")
     assert run(args) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "pip install 'tinkhac[parquet]'" in err
