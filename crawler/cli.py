@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -21,8 +22,9 @@ from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler import check as check_command
 from crawler import export as export_command
-from crawler import profiles
+from crawler import logs, profiles
 from crawler.registry import RegistryError, Site, load_sites
 from crawler.runner import EXIT_COULD_NOT_RUN, EXIT_DEGRADED, EXIT_OK, CrawlPlan, run
 
@@ -51,7 +53,22 @@ def build_settings(args: argparse.Namespace) -> Settings:
     for assignment in options.get("set") or []:
         name, _, value = assignment.partition("=")
         settings.set(name.strip(), value, priority="cmdline")
+    # The log goes through crawler/logs.py, not Scrapy's root handler.
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     return settings
+
+
+def _plan(args: argparse.Namespace, sites: Sequence[str], sites_file: str | None, **kw: Any):
+    """A crawl of these sites with the command line's settings and verbosity."""
+    settings = kw.pop("settings", None) or build_settings(args)
+    return CrawlPlan(sites, sites_file, settings, verbosity=args.verbosity, **kw)
+
+
+def _http_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"{url!r} is not an http(s) URL")
+    return url
 
 
 def _sites(sites_file: str | None) -> dict[str, Site]:
@@ -68,16 +85,19 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             raise UsageError(f"unknown site {key!r}; `tinkhac sites` lists the known keys")
     if args.url and len(args.site) != 1:
         raise UsageError("--url crawls one page of one site: name exactly one site")
+    if args.url:
+        _http_url(args.url)
+        if not sites[args.site[0]].matches(args.url):
+            raise UsageError(f"{args.url} is not on the site {args.site[0]}")
     spider_args = {"url": args.url} if args.url else None
-    plan = CrawlPlan(args.site, args.sites, build_settings(args), args.job, spider_args)
-    return run(plan)
+    return run(_plan(args, args.site, args.sites, job=args.job, spider_args=spider_args))
 
 
 def cmd_crawl_all(args: argparse.Namespace) -> int:
     active = sorted(key for key, site in _sites(args.sites).items() if site.active)
     if not active:
         raise UsageError("no active site to crawl; check `tinkhac sites`")
-    return run(CrawlPlan(active, args.sites, build_settings(args), args.job))
+    return run(_plan(args, active, args.sites, job=args.job))
 
 
 def cmd_sites(args: argparse.Namespace) -> int:
@@ -95,17 +115,16 @@ def cmd_sites(args: argparse.Namespace) -> int:
 def cmd_parse(args: argparse.Namespace) -> int:
     from spiders.news import NewsSpider
 
-    parts = urlsplit(args.url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"{args.url!r} is not an http(s) URL")
+    _http_url(args.url)
     sites = _sites(args.sites)
     site = next((s for s in sites.values() if s.matches(args.url)), None)
-    key, sites_file = (site.key, args.sites) if site else ("adhoc", _adhoc_sites_file(args.url))
+    key, sites_file = (site.key, args.sites) if site else ("adhoc", adhoc_sites_file(args.url))
     settings = build_settings(args)
     settings.set("ITEM_PIPELINES", {"pipelines.normalize.NormalizePipeline": 100})
     settings.set("EXTENSIONS", {})
-    settings.set("LOG_LEVEL", "WARNING")
+    logs.configure(args.verbosity)
     records: list[dict[str, Any]] = []
+    seen: dict[str, Any] = {"statuses": [], "stats": {}}
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(NewsSpider)
 
@@ -114,38 +133,84 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
         records.append(ItemAdapter(item).asdict())
 
+    def received(response: Any, request: Any, **_: Any) -> None:
+        if not request.url.endswith("/robots.txt"):
+            seen["statuses"].append(response.status)
+
+    def closed(**_: Any) -> None:
+        seen["stats"] = dict(crawler.stats.get_stats())
+
     crawler.signals.connect(scraped, signal=signals.item_scraped, weak=False)
+    crawler.signals.connect(received, signal=signals.response_received, weak=False)
+    crawler.signals.connect(closed, signal=signals.spider_closed, weak=False)
     process.crawl(crawler, site=key, sites=sites_file, url=args.url, follow="no")
     process.start()
     if not records:
-        print(f"no article could be read from {args.url} (see the log above)", file=sys.stderr)
+        print(f"tinkhac: {args.url}: {_why_no_article(seen)}", file=sys.stderr)
         return EXIT_DEGRADED
     print(json.dumps(records[0], ensure_ascii=False, indent=2))
     return EXIT_OK
 
 
-def _adhoc_sites_file(url: str) -> str:
+def _why_no_article(seen: dict[str, Any]) -> str:
+    """What happened to a page that gave no record, from its status and the spider's stats."""
+    from crawler.report import faults
+
+    stats, statuses = seen["stats"], seen["statuses"]
+    reasons = sorted(
+        k.removeprefix("tinkhac/pages/not_article").lstrip("/:_") or "no article title and body"
+        for k in stats
+        if k.startswith("tinkhac/pages/not_article")
+    )
+    if reasons:
+        return f"not an article: {', '.join(reasons)}"
+    if statuses and statuses[-1] >= 400:
+        return f"the server answered HTTP {statuses[-1]}"
+    if stats.get("tinkhac/pages/not_html"):
+        return "not an HTML page (a PDF, an image or another file)"
+    problems = {k: v for k, v in faults(stats).items() if k != "gave_up_after_retries"}
+    if problems:
+        return f"could not be fetched: {', '.join(sorted(problems))}"
+    if stats.get("tinkhac/refused/not_loopback") or stats.get("tinkhac/refused/offsite"):
+        return "refused: outside the site"
+    return "no article could be read (run with --verbose to see why)"
+
+
+def adhoc_sites_file(url: str, start: str | None = None) -> str:
     """A sites file with one entry for a URL of no known site, read generically."""
     parts = urlsplit(url)
-    start = f"{parts.scheme}://{parts.netloc}/"
+    start = start or f"{parts.scheme}://{parts.netloc}/"
     path = Path(tempfile.mkdtemp(prefix="tinkhac-")) / "adhoc.toml"
-    path.write_text(
-        f'[sites.adhoc]\nname = "{parts.hostname}"\nstart_urls = ["{start}"]\n', encoding="utf-8"
-    )
+    entry = {"name": parts.hostname, "start_urls": [start]}
+    lines = [f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in entry.items()]
+    path.write_text("[sites.adhoc]\n" + "\n".join(lines) + "\n", encoding="utf-8")
     return str(path)
+
+
+#: Where ``tinkhac demo`` writes by default: a folder of its own, with its own state, so
+#: that replica articles never mix with real crawls (export skips it: it holds no run files
+#: of its own, only the demo's site folders one level down).
+DEMO_OUTPUT = Path("output") / "demo"
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from crawler.replica_server import ReplicaServer
 
     args.profile, args.fresh = "replica", True  # a demo shows a whole crawl every time
+    out = Path(args.output)
+    settings = build_settings(args)
+    # Its own state, whatever the settings say, so no real crawl takes a replica as known.
+    settings.set("TINKHAC_STATE_PATH", str(out / ".state" / "state.sqlite"), priority="cmdline")
     with ReplicaServer() as server, tempfile.TemporaryDirectory() as tmp:
         sites_file = Path(tmp) / "replicas.toml"
         sites_file.write_text(server.sites_toml(), encoding="utf-8")
-        for replica in server:
-            print(f"serving replica {replica.key} at {replica.base_url}", file=sys.stderr)
         keys = [r.key for r in server]
-        return run(CrawlPlan(keys, str(sites_file), build_settings(args)))
+        print(
+            f"demo: serving {len(keys)} replica sites on 127.0.0.x and crawling them into "
+            f"{out}/ (its own state; `tinkhac export --from {out} --out DIR` exports it)",
+            file=sys.stderr,
+        )
+        return run(_plan(args, keys, str(sites_file), settings=settings))
 
 
 def _since(text: str) -> str:
@@ -177,10 +242,24 @@ class _Parser(argparse.ArgumentParser):
 def parser() -> argparse.ArgumentParser:
     top = _Parser(prog="tinkhac", description="Crawl Vietnamese provincial Party news sites.")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    verbosity = _Parser(add_help=False)
+    loudness = verbosity.add_mutually_exclusive_group()
+    loudness.add_argument(
+        "-v", "--verbose", dest="verbosity", action="store_const", const=logs.VERBOSE,
+        help="the whole log on stderr too",
+    )  # fmt: skip
+    loudness.add_argument(
+        "-q", "--quiet", dest="verbosity", action="store_const", const=logs.QUIET,
+        help="errors only; the table only when something is wrong (for cron)",
+    )  # fmt: skip
+    verbosity.set_defaults(verbosity=logs.NORMAL)
 
-    def add(name: str, help_text: str) -> argparse.ArgumentParser:
-        command = commands.add_parser(name, help=help_text, description=help_text)
-        command.add_argument("--sites", metavar="FILE", help="a TOML file of extra sites")
+    def add(name: str, help_text: str, sites: bool = True) -> argparse.ArgumentParser:
+        command = commands.add_parser(
+            name, help=help_text, description=help_text, parents=[verbosity]
+        )
+        if sites:
+            command.add_argument("--sites", metavar="FILE", help="a TOML file of extra sites")
         return command
 
     def crawl_options(command: argparse.ArgumentParser) -> None:
@@ -215,29 +294,53 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument("--profile", choices=["replica"], help=argparse.SUPPRESS)
     parse.set_defaults(handler=cmd_parse)
 
-    export = commands.add_parser(
-        "export",
-        help="merge every run's output into one dataset for analysis",
-        description="merge every run's output into one dataset for analysis",
-    )
+    check = add("check", "try a site or URL: family, listings, a few articles, a verdict")
+    check_command.add_arguments(check)
+    check.set_defaults(handler=check_command.run)
+
+    export = add("export", "merge every run's output into one dataset for analysis", sites=False)
     export_command.add_arguments(export)
     export.set_defaults(handler=export_command.run)
 
-    demo = commands.add_parser(
-        "demo", help="serve the bundled replicas on 127.0.0.1 and crawl them all"
+    demo = add("demo", "serve the bundled replicas on 127.0.0.1 and crawl them all", sites=False)
+    demo.add_argument(
+        "--output", metavar="DIR", default=str(DEMO_OUTPUT), help=f"default: {DEMO_OUTPUT}/"
     )
-    demo.add_argument("--output", metavar="DIR", default="output", help="default: output/")
     demo.set_defaults(handler=cmd_demo)
     return top
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; whatever happens, the user gets one line, never a traceback."""
     args = parser().parse_args(argv)
     try:
-        return args.handler(args)
+        code = args.handler(args)
+        sys.stdout.flush()
+        return code
     except UsageError as exc:
         print(f"tinkhac: {exc}", file=sys.stderr)
         return EXIT_COULD_NOT_RUN
+    except BrokenPipeError:
+        # The reader went away (`tinkhac sites | head`): fine. Point stdout at /dev/null so
+        # that Python's flush at exit does not complain again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("tinkhac: interrupted", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"tinkhac: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_COULD_NOT_RUN
+    except Exception as exc:
+        if args.verbosity >= logs.VERBOSE:
+            raise
+        print(
+            f"tinkhac: unexpected error: {type(exc).__name__}: {exc} "
+            "(run again with --verbose for the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_DEGRADED
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.internet import reactor
 
+from crawler.resolver import never_resolves
 from crawler.urls import same_site
 
 
@@ -125,7 +126,8 @@ class PoliteRetryMiddleware(RetryMiddleware):
 def is_loopback(url: str) -> bool:
     """Whether a URL's host is this machine (127.0.0.0/8, ::1, localhost)."""
     host = urlsplit(url).hostname or ""
-    if host == "localhost":
+    # .invalid names fail in crawler.resolver without a query, so they stay here too.
+    if host == "localhost" or never_resolves(host):
         return True
     try:
         return ipaddress.ip_address(host).is_loopback

@@ -7,7 +7,9 @@ REPLICA = {
     "AUTOTHROTTLE_ENABLED": False,
     "CONCURRENT_REQUESTS": 8,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-    "RETRY_TIMES": 1,
+    # Retries as in production (RETRY_TIMES 3), so that a storm that passes after two
+    # failures is survived here as it is on the web; only the wait between them is short.
+    "TINKHAC_RETRY_BACKOFF": 0.2,
     "DOWNLOAD_TIMEOUT": 10,
     "TINKHAC_LOOPBACK_ONLY": True,
 }

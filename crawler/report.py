@@ -26,6 +26,8 @@ COVERAGE_FIELDS = ("published_at", "author", "captions", "lead")
 MIN_SAMPLE = 3
 #: A field whose share falls below this fraction of its historic share is flagged.
 DROP_RATIO = 0.5
+#: Pages named in the report per site where the parser raised.
+MAX_ERROR_URLS = 5
 
 
 @dataclass
@@ -44,6 +46,13 @@ class SiteReport:
     coverage: dict[str, float] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
     resumed: bool = False  # a --job that went on from an interrupted run
+    family: str | None = None  # the CMS family the site was read as
+    versions: dict[str, int] = field(default_factory=dict)  # template version -> articles
+    http_status: dict[str, int] = field(default_factory=dict)  # status -> responses
+    parser_errors: dict[str, int] = field(default_factory=dict)  # exception -> count
+    parser_error_urls: list[str] = field(default_factory=list)  # the first few pages
+    pages_read: int = 0  # start, listing and article pages the spider could read
+    older_than_since: int = 0  # articles met but older than --since
 
     @property
     def written(self) -> int:
@@ -57,7 +66,9 @@ class RunReportExtension:
         self.crawler = crawler
         self.present = dict.fromkeys(COVERAGE_FIELDS, 0)
         self.items = 0
+        self.error_urls: list[str] = []
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(self.spider_error, signal=signals.spider_error)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -71,6 +82,11 @@ class RunReportExtension:
             if adapter.get(name):
                 self.present[name] += 1
 
+    def spider_error(self, failure: Any, response: Any, spider: Any) -> None:
+        """A parser exception: Scrapy counts it (``spider_exceptions/*``); keep where."""
+        if len(self.error_urls) < MAX_ERROR_URLS:
+            self.error_urls.append(getattr(response, "url", "?"))
+
     def spider_closed(self, spider: Any, reason: str) -> None:
         site = getattr(spider, "site", None)
         if site is None:
@@ -79,9 +95,12 @@ class RunReportExtension:
         report.coverage = {
             name: round(count / self.items, 3) for name, count in self.present.items()
         } if self.items else {}  # fmt: skip
+        report.parser_error_urls = list(self.error_urls)
         state = StateStore.for_crawler(self.crawler)
         stats = self.crawler.stats.get_stats()
-        report.flags = flags(report, state.history(site.key)) + selfcheck(stats)
+        report.flags = flags(report, state.history(site.key))
+        if report.pages_read:  # an unreachable site has nothing to self-check
+            report.flags += selfcheck(stats)
         run_id = self.crawler.settings.get("TINKHAC_RUN_ID") or ""
         state.record_run(site.key, run_id, report.found, self.items, report.coverage)
         self.crawler.stats.set_value("tinkhac/site_report", asdict(report))
@@ -110,7 +129,37 @@ def site_report(site: str, reason: str, stats: dict[str, Any]) -> SiteReport:
         dropped=by_prefix("tinkhac/dropped/"),
         faults=faults(stats),
         resumed=bool(stats.get("tinkhac/job/resumed")),
+        **detected(stats),
+        **failures(stats),
     )
+
+
+def detected(stats: dict[str, Any]) -> dict[str, Any]:
+    """How the site was read: its CMS family and the template versions its articles had."""
+    return {
+        "family": stats.get("tinkhac/family"),
+        "versions": _by_prefix(stats, "tinkhac/versions/"),
+    }
+
+
+def failures(stats: dict[str, Any]) -> dict[str, Any]:
+    """What went wrong beyond the named faults: statuses, parser exceptions, pages read."""
+    errors = _by_prefix(stats, "spider_exceptions/")
+    errors.pop("count", None)
+    return {
+        "http_status": _by_prefix(stats, "downloader/response_status_count/"),
+        "parser_errors": errors,
+        "pages_read": sum(stats.get(f"tinkhac/pages/{k}", 0) for k in READ_PAGES),
+        "older_than_since": stats.get("tinkhac/articles/older_than_since", 0),
+    }
+
+
+#: The spider's counts of pages it could read (``tinkhac/pages/<kind>``).
+READ_PAGES = ("start", "listing", "article")
+
+
+def _by_prefix(stats: dict[str, Any], prefix: str) -> dict[str, int]:
+    return {k[len(prefix) :]: v for k, v in sorted(stats.items()) if k.startswith(prefix)}
 
 
 #: Download exceptions by the name a report gives them.
@@ -124,7 +173,10 @@ EXCEPTION_REASONS = {
     "ConnectionDone": "connection_cut",
     "DownloadCancelledError": "too_large",
     "ConnectionRefusedError": "connection_refused",
+    "DownloadConnectionRefusedError": "connection_refused",
     "DNSLookupError": "dns_failure",
+    "CannotResolveHostError": "dns_failure",
+    "DownloadFailedError": "connection_cut",
 }
 #: The spider's own page problems (``tinkhac/pages/<name>``) that count as faults.
 PAGE_FAULTS = ("not_html", "broken_bytes", "html_without_content_type", "charset_was_")
@@ -159,9 +211,7 @@ def flags(report: SiteReport, history: list[dict[str, Any]]) -> list[str]:
     found: list[str] = []
     if report.finish_reason != "finished" and not report.finish_reason.startswith("closespider_"):
         found.append(f"failed:{report.finish_reason}")
-    # A resumed job may have had nothing left to do; the run it resumed was judged.
-    if report.found == 0 and not report.resumed and any(run["found"] > 0 for run in history):
-        found.append("no_articles")
+    found += yield_flags(report)
     past_items = sum(run["written"] for run in history)
     if report.written >= MIN_SAMPLE and past_items >= MIN_SAMPLE:
         for name in COVERAGE_FIELDS:
@@ -169,6 +219,23 @@ def flags(report: SiteReport, history: list[dict[str, Any]]) -> list[str]:
             share = past / past_items
             if share >= 0.5 and report.coverage.get(name, 0) < share * DROP_RATIO:
                 found.append(f"coverage_drop:{name}")
+    return found
+
+
+def yield_flags(report: SiteReport) -> list[str]:
+    """A site that yielded no article fails the run, whether or not it ever did before.
+
+    ``unreachable`` when not one of its pages could be read (DNS, a refused connection,
+    timeouts, only error statuses: the faults say which), ``no_articles`` when pages were
+    read but none was an article; ``parser_errors`` when the parser raised. A resumed job
+    may have had nothing left to do (the run it resumed was judged), and articles older
+    than ``--since`` were met, not missed.
+    """
+    found = []
+    if report.found == 0 and not report.resumed and not report.older_than_since:
+        found.append("unreachable" if report.pages_read == 0 else "no_articles")
+    if report.parser_errors:
+        found.append("parser_errors")
     return found
 
 

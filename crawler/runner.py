@@ -9,11 +9,11 @@ JOBDIR so an interrupted crawl continues where it stopped.
 from __future__ import annotations
 
 import fcntl
-import logging
 import os
 import shutil
 import sys
-from collections.abc import Iterator, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +24,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler import logs
 from crawler.report import table, write_run_report
 from pipelines.jsonlines import new_run_id
 
@@ -34,6 +35,24 @@ EXIT_COULD_NOT_RUN = 2  # bad arguments or configuration, or another run holds t
 
 class LockHeldError(Exception):
     """Another run holds the lock; the message says which."""
+
+
+class UnusableFolderError(Exception):
+    """The output folder cannot be made or written; the message says why."""
+
+
+def check_folder(output_dir: Path) -> None:
+    """Make sure the run can write its output, state and logs, before anything starts."""
+    try:
+        (output_dir / ".state").mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=output_dir, prefix=".probe-"):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise UnusableFolderError(
+            f"cannot write to the output folder {output_dir}: {reason}; "
+            "give a folder you can write with --output"
+        ) from None
 
 
 @contextmanager
@@ -71,6 +90,10 @@ class CrawlPlan:
     settings: Settings
     job: str | None = None
     spider_args: dict[str, Any] | None = None
+    verbosity: int = logs.NORMAL  # -1 --quiet, 0, 1 --verbose (see crawler/logs.py)
+    summary: bool = True  # print the table (always, or when something is wrong if quiet)
+    on_crawler: Callable[[Crawler], None] | None = None  # sees each crawler before it runs
+    run_id: str = ""  # set when the run starts
 
     @property
     def output_dir(self) -> Path:
@@ -80,9 +103,10 @@ class CrawlPlan:
 def run(plan: CrawlPlan) -> int:
     """Crawl the plan's sites in one process; the exit code says how it went."""
     try:
+        check_folder(plan.output_dir)
         with run_lock(plan.output_dir):
             return _crawl(plan)
-    except LockHeldError as exc:
+    except (LockHeldError, UnusableFolderError) as exc:
         print(f"tinkhac: {exc}", flush=True, file=sys.stderr)
         return EXIT_COULD_NOT_RUN
 
@@ -90,13 +114,21 @@ def run(plan: CrawlPlan) -> int:
 def _crawl(plan: CrawlPlan) -> int:
     from spiders.news import NewsSpider
 
-    run_id = new_run_id()
+    run_id = plan.run_id = new_run_id()
     plan.settings.set("TINKHAC_RUN_ID", run_id, priority="cmdline")
-    process = CrawlerProcess(plan.settings, install_root_handler=True)
-    log_path = _log_to_file(plan.output_dir, run_id)
+    keep = plan.settings.getint("TINKHAC_LOGS_KEEP")
+    log_path = logs.run_log(plan.output_dir, run_id, keep)
+    logs.configure(plan.verbosity, log_path)
+    if plan.verbosity <= logs.QUIET:
+        plan.settings.set("TINKHAC_PROGRESS", False, priority="cmdline")
+    # Our handlers, not Scrapy's root handler (which would print every INFO line).
+    plan.settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    process = CrawlerProcess(plan.settings)
     reports: list[dict[str, Any]] = []
     for key in plan.sites:
         crawler = process.create_crawler(NewsSpider)  # its settings are its own copy
+        if plan.on_crawler is not None:
+            plan.on_crawler(crawler)
         if plan.job:
             crawler.settings.set("JOBDIR", str(_job_dir(plan, key)), priority="cmdline")
         crawler.signals.connect(
@@ -106,9 +138,11 @@ def _crawl(plan: CrawlPlan) -> int:
     process.start()
     report_path = plan.output_dir / "runs" / f"{run_id}.json"
     write_run_report(report_path, run_id, reports)
-    print(table(reports), file=sys.stderr)
-    print(f"run {run_id}: report {report_path}, log {log_path}", file=sys.stderr)
     degraded = any(r["flags"] for r in reports) or len(reports) < len(plan.sites)
+    if plan.summary and (degraded or plan.verbosity > logs.QUIET):
+        # Quiet runs (cron) print nothing when all is well, and the table when it is not.
+        print(table(reports), file=sys.stderr)
+        print(f"run {run_id}: report {report_path}, log {log_path}", file=sys.stderr)
     return EXIT_DEGRADED if degraded else EXIT_OK
 
 
@@ -127,14 +161,3 @@ def _collect(crawler: Crawler, reports: list[dict[str, Any]], plan: CrawlPlan, k
             shutil.rmtree(_job_dir(plan, key), ignore_errors=True)
 
     return stopped
-
-
-def _log_to_file(output_dir: Path, run_id: str) -> Path:
-    """Copy the log of this run to ``<output>/logs/<run-id>.log`` as well as stderr."""
-    path = output_dir / "logs" / f"{run_id}.log"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
-    handler.setLevel(logging.INFO)
-    logging.getLogger().addHandler(handler)
-    return path

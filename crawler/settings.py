@@ -8,6 +8,8 @@ replicas lift the delays with :data:`crawler.profiles.REPLICA`, never by changin
 BOT_NAME = "tinkhac"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+# `scrapy crawl news` checks the site before it starts (crawler/commands/crawl.py).
+COMMANDS_MODULE = "crawler.commands"
 
 # Say who we are and where to complain.
 USER_AGENT = (
@@ -82,8 +84,17 @@ TINKHAC_MAX_RELATED_DEPTH = 5  # hops through related blocks away from a listing
 TINKHAC_MAX_CATEGORY_DEPTH = 2  # start page -> category -> subcategory
 CLOSESPIDER_PAGECOUNT = 100_000  # requests per site per run
 
+# No remote-control endpoints: Scrapy's telnet console and its HTTP remote control (which
+# runs Python code sent to it) stay off unless a deployment turns them on.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+# Names under .invalid (RFC 6761) fail at once, without a DNS query leaving the machine.
+TWISTED_DNS_RESOLVER = "crawler.resolver.LocalFirstResolver"
 LOG_LEVEL = "INFO"
+# A dropped item is counted in the run report by reason; one log line each is enough.
+DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
+# Logs of `tinkhac` runs kept in <output>/logs/ (the newest ones; older ones are deleted).
+TINKHAC_LOGS_KEEP = 50
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 # A page an earlier run found to be no article (an about page, a video, an empty category)
 # or a redirect is not requested again for this many days.

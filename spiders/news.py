@@ -228,6 +228,8 @@ class NewsSpider(scrapy.Spider):
             yield from self._listing(
                 response, ListingPage(response, profile, context), paging=False
             )
+        else:
+            self.crawler.stats.inc_value("tinkhac/pages/not_article")
 
     # -- what a page leads to ------------------------------------------------------------
 
@@ -316,6 +318,9 @@ class NewsSpider(scrapy.Spider):
             stats.inc_value(f"tinkhac/fields/shown/{name}")
             if not record.get(name):
                 stats.inc_value(f"tinkhac/fields/missing/{name}")
+        # The template version the parser chose, counted for the run report.
+        version = page.parser.version.name if page.parser.version else "default"
+        stats.inc_value(f"tinkhac/versions/{version}")
         published = parse_iso_date(record["published_at"] or "")
         if self.since is not None and published is not None and published < self.since:
             stats.inc_value("tinkhac/articles/older_than_since")

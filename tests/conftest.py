@@ -63,7 +63,7 @@ def replica_crawl(replica_server: ReplicaServer, replica_sites_file: Path, tmp_p
     keys = [r.key for r in replica_server]
     process = run_tinkhac(
         "crawl", *keys, "--sites", str(replica_sites_file), "--output", str(out),
-        "--profile", "replica",
+        "--profile", "replica", "--verbose",  # the whole log on stderr, for the tests to read
     )  # fmt: skip
     assert process.returncode == 0, process.stderr[-4000:]
     by_site: dict[str, list[dict]] = {}

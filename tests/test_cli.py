@@ -82,7 +82,7 @@ def test_parse_of_a_non_article_fails_clearly(replica_server, replica_sites_file
     url = replica.base_url + replica.config["non_articles"][0]
     process = run_tinkhac("parse", url, "--sites", str(replica_sites_file), "--profile", "replica")
     assert process.returncode == 1
-    assert "no article could be read" in process.stderr
+    assert "not an article" in process.stderr
 
 
 def test_scrapy_sees_the_project_from_the_root():

@@ -328,7 +328,7 @@ def test_run_exit_codes(crawls, sites_file, tmp_path, capsys):
 
 def test_parquet_without_pyarrow_says_how_to_get_it(crawls, tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "pyarrow", None)  # find_spec answers None, as when absent
-    args = cli("--out", str(tmp_path / "ds"), "--output-dir", str(crawls), "--format", "parquet")
+    args = cli("--out", str(tmp_path / "ds"), "--from", str(crawls), "--format", "parquet")
     assert run(args) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "pip install 'tinkhac[parquet]'" in err
@@ -348,3 +348,17 @@ def test_export_is_a_tinkhac_command(crawls, sites_file, tmp_path):
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["records"] == 6 and manifest["filters"]["provinces"] == ["Tỉnh Một"]
     assert (out / "articles.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_the_chart_grid_has_a_row_per_site_and_shows_gaps():
+    from crawler.export.report import Stats, _grid, _label
+
+    stats = Stats({"a": "Tỉnh Một", "b": None})
+    for site, month, number in [("a", "2026-01", 3), ("a", "2026-03", 1), ("b", "2026-02", 2)]:
+        for _ in range(number):
+            record = {"site": site, "author": None, "captions": [], "published_at": month}
+            stats.add(record, 1, f"{month}-01")
+    sites, months, counts = _grid(stats)
+    assert sites == ["a", "b"] and len(months) == 3
+    assert counts == [[3, 0, 1], [0, 2, 0]]  # the silent month is a zero cell, drawn grey
+    assert _label(stats, "a") == "a (Tỉnh Một)" and _label(stats, "b") == "b"

@@ -82,3 +82,11 @@ def test_nothing_is_fetched_that_must_not_be(fault_crawl):
     assert not [p for p in requests if "cong-khac-1111" in p or "host-khac-2222" in p]
     assert not [p for p in requests if "ftp-3333" in p]
     assert requests.count("/bai-viet/vong-lap-chuyen-huong-9008.aspx") <= 2
+
+
+def test_an_article_that_fails_twice_then_answers_is_kept(fault_crawl):
+    _, replica, out = fault_crawl
+    path = "/bai-viet/phat-trien-kinh-te-tap-the-hop-tac-xa-gan-voi-xay-dung-nong-thon-moi-5052"
+    path += ".aspx"
+    assert replica.requests.count(path) == 3  # 503, 503, then the page
+    assert any(r["url"].endswith(path) for r in _written(out))

@@ -38,7 +38,7 @@ def test_replica_profile_only_lifts_delays(settings):
     assert lifted <= {
         "DOWNLOAD_DELAY", "DOWNLOAD_DELAY_JITTER", "AUTOTHROTTLE_ENABLED", "CONCURRENT_REQUESTS",
         "CONCURRENT_REQUESTS_PER_DOMAIN", "RETRY_TIMES", "DOWNLOAD_TIMEOUT",
-        "TINKHAC_LOOPBACK_ONLY",
+        "TINKHAC_LOOPBACK_ONLY", "TINKHAC_RETRY_BACKOFF",
     }  # fmt: skip
 
 

@@ -14,6 +14,7 @@ import argparse
 import contextlib
 import hashlib
 import importlib.util
+import io
 import json
 import os
 import shutil
@@ -36,12 +37,17 @@ from crawler.registry import RegistryError, Site, load_sites
 # The meanings of the other commands' exit codes (crawler.runner), for the same reasons.
 EXIT_OK = 0
 EXIT_MALFORMED = 1  # the dataset was written, but malformed lines were skipped (see stderr)
+EXIT_NOTHING = 1  # nothing was written: no run output in the input folder
 EXIT_USAGE = 2  # could not run: a mistake in the arguments, a missing extra, a bad folder
 PARQUET_HINT = "pip install 'tinkhac[parquet]'"
 
 
 class ExportError(Exception):
     """A mistake the user can fix; the message says how."""
+
+
+class NothingToExportError(ExportError):
+    """The input folder holds no run file (of the chosen sites): nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,11 @@ def export(
         "selected_sites": sorted(chosen) if chosen is not None else None,
     }
     plan = _Plan(in_dir, out, registry, chosen, since, until, fmt, gzipped, filters)
+    if not run_files(in_dir, None, out, io.StringIO()):
+        raise NothingToExportError(
+            f"nothing to export: {in_dir} holds no run output (<site>/<run-id>.jsonl); "
+            "name the crawls' folder with --from"
+        )
     _make_folder(out)
     staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out))
     try:
@@ -120,7 +131,7 @@ def _check_options(
     if since and until and since > until:
         raise ExportError(f"--since {since} is after --until {until}")
     if not in_dir.is_dir():
-        raise ExportError(f"no output folder {in_dir}; name the crawls' folder with --output-dir")
+        raise ExportError(f"no output folder {in_dir}; name the crawls' folder with --from")
 
 
 def _registry(sites_file: str | Path | None) -> dict[str, Site]:
@@ -246,10 +257,14 @@ def _publish(staging: Path, out: Path, names: list[str]) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``tinkhac export``, added to the subcommand's parser."""
     parser.add_argument("--out", required=True, metavar="DIR", help="folder to write to")
-    parser.add_argument(
-        "--output-dir", metavar="IN_DIR", default="output",
-        help="the crawls' output folder (default: output/)",
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument(
+        "--from", dest="from_dir", metavar="IN_DIR",
+        help="the crawls' folder, what `crawl --output` wrote (default: output/)",
     )  # fmt: skip
+    source.add_argument(
+        "--output-dir", dest="old_output_dir", metavar="IN_DIR", help="deprecated: use --from"
+    )
     # The command line may give every subcommand --sites already; argparse refuses a twin.
     with contextlib.suppress(argparse.ArgumentError):
         parser.add_argument("--sites", metavar="FILE", help="a TOML file of extra sites")
@@ -272,13 +287,20 @@ def _day(text: str) -> date:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``tinkhac export``: 0 all well, 1 malformed lines skipped, 2 could not run."""
+    """Run ``tinkhac export``: 0 all well, 1 malformed lines skipped or nothing to export,
+    2 could not run."""
+    if args.old_output_dir:
+        print("tinkhac: --output-dir is deprecated; use --from", file=sys.stderr)
+    in_dir = args.from_dir or args.old_output_dir or "output"
     try:
         result = export(
-            args.out, args.output_dir, sites=args.site, provinces=args.province,
+            args.out, in_dir, sites=args.site, provinces=args.province,
             since=args.since, until=args.until, fmt=args.format, gzipped=args.gzip,
             sites_file=args.sites,
         )  # fmt: skip
+    except NothingToExportError as exc:
+        print(f"tinkhac: {exc}", file=sys.stderr)
+        return EXIT_NOTHING
     except ExportError as exc:
         print(f"tinkhac: {exc}", file=sys.stderr)
         return EXIT_USAGE

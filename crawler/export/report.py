@@ -3,8 +3,9 @@
 The counts are gathered while the second pass writes, one record at a time, so they
 describe exactly the records in the data file. The summary is what an analyst reads
 first: per site how many articles, over which dates, and how complete their fields are;
-the chart shows at a glance which provinces publish how much, and where a site went
-quiet (a gap in its line is more often a broken crawl than a quiet newsroom).
+the chart, a heatmap of articles per month per site, shows at a glance which sites
+publish how much, and where a site went quiet (a grey gap in its row is more often a
+broken crawl than a quiet newsroom).
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from typing import Any
 
 UNKNOWN = "unknown"
 CHART_NAME = "articles_per_month.png"
-#: Provinces drawn one line each; the rest are summed into one line so the chart stays legible.
-CHART_PROVINCES = 10
+#: Cells of the heatmap that still get their count written in them.
+ANNOTATE_CELLS = 400
+#: Colour of a month without articles: light grey, so that gaps stand out from low counts.
+NO_ARTICLES = "#e6e6e6"
 
 
 @dataclass
@@ -51,6 +54,7 @@ class Stats:
     sites: dict[str, SiteStats] = field(default_factory=dict)
     by_month: Counter[str] = field(default_factory=Counter)
     by_province_month: Counter[tuple[str, str]] = field(default_factory=Counter)
+    by_site_month: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def add(self, record: dict[str, Any], published: int | None, day: str | None) -> None:
         site = record["site"]
@@ -58,6 +62,7 @@ class Stats:
         month = day[:7] if day else UNKNOWN
         self.by_month[month] += 1
         self.by_province_month[(self.province(site), month)] += 1
+        self.by_site_month[(site, month)] += 1
 
     def province(self, site: str) -> str:
         return self.provinces.get(site) or UNKNOWN
@@ -95,9 +100,9 @@ def summary_markdown(stats: Stats, facts: dict[str, Any], chart_note: str | None
         f"Malformed lines skipped: {facts['malformed_lines']}. "
         f"Articles without a publication date: {stats.by_month.get(UNKNOWN, 0)}.",
         "",
-        "## Articles per month per province",
+        "## Articles per month per site",
         "",
-        chart_note or f"![Articles per month per province]({CHART_NAME})",
+        chart_note or f"![Articles per month per site]({CHART_NAME})",
         "",
         "## Sites",
         "",
@@ -128,56 +133,89 @@ def _share(part: int, whole: int) -> str:
 
 
 def write_chart(stats: Stats, path: Path) -> str | None:
-    """Draw the chart to path; None when drawn, else the sentence summary.md says instead."""
+    """Draw the heatmap to path; None when drawn, else the sentence summary.md says instead.
+
+    One row per site (labelled by its key, and its province when it has one), one column
+    per month from the first dated article to the last; a month without articles is
+    grey, so a gap is not mistaken for a low count.
+    """
     try:
+        from matplotlib import colormaps
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
+        from matplotlib.ticker import MaxNLocator
     except ImportError:
         return (
             "Chart skipped: matplotlib is not installed. "
             "`pip install 'tinkhac[charts]'` and export again to get it."
         )
-    series = _series(stats)
-    if not series:
+    grid = _grid(stats)
+    if grid is None:
         return "Chart skipped: no exported article has a publication date."
-    figure = Figure(figsize=(11, 5.5), layout="constrained")
+    sites, months, counts = grid
+    width = min(24.0, max(7.0, 3.0 + 0.16 * len(months)))
+    figure = Figure(figsize=(width, 1.6 + 0.32 * len(sites)), layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    months = _months(series)
-    for province, counts in series.items():
-        axes.plot(months, [counts.get(m, 0) for m in months], marker=".", label=province)
-    axes.set_title("Articles per month per province (by published_at)")
-    axes.set_ylabel("articles")
-    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
-    axes.grid(alpha=0.3)
+    axes.set_facecolor(NO_ARTICLES)
+    cells = [[count or float("nan") for count in row] for row in counts]  # nan: grey
+    image = axes.imshow(
+        cells, aspect="auto", interpolation="nearest", cmap=colormaps["YlGnBu"], vmin=0
+    )
+    axes.set_yticks(range(len(sites)), [_label(stats, site) for site in sites], fontsize="small")
+    ticks = _month_ticks(months)
+    axes.set_xticks([i for i, _ in ticks], [text for _, text in ticks], fontsize="small")
+    monthly = len(ticks) == len(months)  # labels like 2026-03, which need turning
+    axes.tick_params(axis="x", labelrotation=90 if monthly and len(months) > 6 else 0)
+    axes.set_xticks([i - 0.5 for i in range(1, len(months))], minor=True)
+    axes.set_yticks([i - 0.5 for i in range(1, len(sites))], minor=True)
+    axes.grid(which="minor", color="white", linewidth=0.6)
+    axes.tick_params(which="minor", length=0)
+    if len(sites) * len(months) <= ANNOTATE_CELLS:
+        peak = max(max(row) for row in counts)
+        for y, row in enumerate(counts):
+            for x, count in enumerate(row):
+                if count:
+                    colour = "white" if count > peak * 0.6 else "black"
+                    axes.text(x, y, str(count), ha="center", va="center", fontsize=7, color=colour)
+    axes.set_title(
+        "Articles per month per site (by published_at); grey: no article that month",
+        fontsize="medium",
+    )
+    bar = figure.colorbar(image, ax=axes, label="articles", shrink=0.8, pad=0.01)
+    bar.locator = MaxNLocator(integer=True)  # whole articles, not 0.5 steps
+    bar.update_ticks()
     figure.savefig(path, format="png", dpi=100)
     return None
 
 
-def _series(stats: Stats) -> dict[str, dict[date, int]]:
-    """Per province (the largest ones, then the rest as one), articles per dated month."""
-    totals: Counter[str] = Counter()
-    for (province, month), number in stats.by_province_month.items():
-        if month != UNKNOWN:
-            totals[province] += number
-    named = {p for p, _ in totals.most_common(CHART_PROVINCES)}
-    others = f"{len(totals) - len(named)} other provinces"
-    series: dict[str, dict[date, int]] = {}
-    for (province, month), number in sorted(stats.by_province_month.items()):
-        if month == UNKNOWN:
-            continue
-        label = province if province in named else others
-        first_day = date.fromisoformat(f"{month}-01")
-        counts = series.setdefault(label, {})
-        counts[first_day] = counts.get(first_day, 0) + number
-    # The legend lists the largest province first and the summed rest last.
-    return dict(sorted(series.items(), key=lambda s: (s[0] == others, -sum(s[1].values()))))
+def _grid(stats: Stats) -> tuple[list[str], list[date], list[list[int]]] | None:
+    """(sites by province then key, every month first to last, counts per site and month)."""
+    dated = {(site, month): n for (site, month), n in stats.by_site_month.items()}
+    dated = {k: n for k, n in dated.items() if k[1] != UNKNOWN}
+    if not dated:
+        return None
+    firsts = [date.fromisoformat(f"{month}-01") for _, month in dated]
+    months = _months(min(firsts), max(firsts))
+    sites = sorted({site for site, _ in dated}, key=lambda s: (stats.provinces.get(s) or "~", s))
+    counts = [[dated.get((site, m.isoformat()[:7]), 0) for m in months] for site in sites]
+    return sites, months, counts
 
 
-def _months(series: dict[str, dict[date, int]]) -> list[date]:
-    """Every month from the first to the last dated one, so a silent month shows as zero."""
-    dated = [m for counts in series.values() for m in counts]
-    month, last = min(dated), max(dated)
+def _label(stats: Stats, site: str) -> str:
+    province = stats.provinces.get(site)
+    return f"{site} ({province})" if province else site
+
+
+def _month_ticks(months: list[date]) -> list[tuple[int, str]]:
+    """Every month when there are few, else each January (and the first month)."""
+    if len(months) <= 24:
+        return [(i, m.strftime("%Y-%m")) for i, m in enumerate(months)]
+    return [(i, str(m.year)) for i, m in enumerate(months) if m.month == 1 or i == 0]
+
+
+def _months(month: date, last: date) -> list[date]:
+    """Every month from the first to the last, so a silent month shows as a gap."""
     months = []
     while month <= last:
         months.append(month)
