@@ -80,6 +80,9 @@ class RunReportExtension:
         } if self.items else {}  # fmt: skip
         state = StateStore.for_crawler(self.crawler)
         report.flags = flags(report, state.history(site.key))
+        shell = javascript_shell_flags(report, self.crawler.stats.get_stats())
+        if shell:  # the reason nothing was found: say that, not "no articles"
+            report.flags = [f for f in report.flags if f != "no_articles"] + shell
         run_id = self.crawler.settings.get("TINKHAC_RUN_ID") or ""
         state.record_run(site.key, run_id, report.found, self.items, report.coverage)
         self.crawler.stats.set_value("tinkhac/site_report", asdict(report))
@@ -168,6 +171,18 @@ def flags(report: SiteReport, history: list[dict[str, Any]]) -> list[str]:
             if share >= 0.5 and report.coverage.get(name, 0) < share * DROP_RATIO:
                 found.append(f"coverage_drop:{name}")
     return found
+
+
+#: Stats of the pages crawler/shell.py took for JavaScript shells, by reason.
+SHELL_PREFIX = "tinkhac/javascript_shell/"
+
+
+def javascript_shell_flags(report: SiteReport, stats: dict[str, Any]) -> list[str]:
+    """``javascript_shell:<reason>`` when a site gave nothing and its pages were shells."""
+    reasons = {k[len(SHELL_PREFIX) :]: v for k, v in stats.items() if k.startswith(SHELL_PREFIX)}
+    if not reasons or report.found or report.written:
+        return []
+    return [f"javascript_shell:{max(reasons, key=reasons.get)}"]
 
 
 def write_run_report(path: Any, run_id: str, reports: list[dict[str, Any]]) -> None:

@@ -31,6 +31,7 @@ from crawler.links import (
 )
 from crawler.parsing.article import ArticleParser
 from crawler.registry import RegistryError, Site, load_sites
+from crawler.shell import shell_reason
 from crawler.state import KnownArticle, StateStore
 from crawler.urls import article_key, canonical_url, same_site
 
@@ -184,6 +185,8 @@ class NewsSpider(scrapy.Spider):
                 "give the site a server-rendered listing in its start_urls",
                 response.url,
             )
+        if not articles:
+            self._note_javascript_shell(response)
         for key, link in _named(articles, profile).items():
             if key not in shown_before:
                 shown_before.add(key)
@@ -241,6 +244,7 @@ class NewsSpider(scrapy.Spider):
         if record is None:
             self.crawler.stats.inc_value("tinkhac/pages/not_article")
             self.logger.debug("not an article: %s", response.url)
+            self._note_javascript_shell(response)
             return None
         self.article_keys.add(record["id"])
         self.written_now.add(record["id"])
@@ -293,6 +297,14 @@ class NewsSpider(scrapy.Spider):
             "link_text": link.text,
         }
         yield response.follow(link.url, self.parse, meta=meta)
+
+    def _note_javascript_shell(self, response: HtmlResponse) -> None:
+        """Count a page that a browser would fill in (crawler/shell.py): the report says so."""
+        reason = shell_reason(response.text)
+        if reason:
+            self.crawler.stats.inc_value("tinkhac/pages/javascript_shell")
+            self.crawler.stats.inc_value(f"tinkhac/javascript_shell/{reason}")
+            self.logger.warning("JavaScript shell (%s), nothing to read: %s", reason, response.url)
 
     def _known(self, key: str, link: Link) -> KnownArticle | None:
         """The article as an earlier run wrote it, when the link still shows its title."""
