@@ -33,7 +33,7 @@ from crawler.parsing.article import ArticleParser
 from crawler.registry import RegistryError, Site, load_sites
 from crawler.shell import shell_reason
 from crawler.state import KnownArticle, StateStore
-from crawler.urls import article_key, canonical_url, same_site
+from crawler.urls import article_key, canonical_url
 
 #: Markers of a listing that a browser fills in with JavaScript (AngularJS on SharePoint).
 JS_TEMPLATE_MARKERS = ("ng-repeat=", "{{", "v-for=", "data-bind=")
@@ -312,7 +312,7 @@ class NewsSpider(scrapy.Spider):
         return known if known is not None and known.shown_by(link.text) else None
 
     def _in_site(self, url: str) -> bool:
-        return same_site(url, self.site.allowed_domains)
+        return self.site.matches(url)
 
 
 def _key(url: str, profile: Profile) -> str:
