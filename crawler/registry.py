@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -82,6 +83,13 @@ class Site:
         """The rules to crawl this site with: its family's, then its own selectors."""
         family = profile(self.cms or detected or "generic")
         return family.with_selectors(self.selectors).with_versions(list(self.versions))
+
+
+def fold(name: str | None) -> str:
+    """A province name for comparison: NFC, no diacritics, no case ("Đắk Lắk" = "dak lak")."""
+    text = unicodedata.normalize("NFD", unicodedata.normalize("NFC", name or ""))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(text.replace("đ", "d").replace("Đ", "D").casefold().split())
 
 
 def builtin_text() -> str:
@@ -178,10 +186,10 @@ def _site(key: str, entry: dict[str, Any], never: frozenset[str] = frozenset()) 
     active = entry.get("active", True)
     if not isinstance(active, bool):
         raise RegistryError(f"{where}: 'active' must be true or false")
-    for name in TEXT_KEYS:
-        value = entry.get(name)
+    for text_key in TEXT_KEYS:
+        value = entry.get(text_key)
         if value is not None and (not isinstance(value, str) or not value.strip()):
-            raise RegistryError(f"{where}: {name!r} must be a non-empty string")
+            raise RegistryError(f"{where}: {text_key!r} must be a non-empty string")
     confidence = entry.get("confidence", "seen")
     if confidence not in CONFIDENCE:
         raise RegistryError(f"{where}: confidence {confidence!r} is unknown; use {CONFIDENCE}")

@@ -21,8 +21,11 @@ def test_the_registry_covers_the_inventory():
     seen = [s for s in SITES.values() if s.confidence in ("seen", "weak")]
     assert len(seen) >= 55
     assert len({s.province for s in seen}) == 26
+    assert SITES["phuyen"].name == "Tỉnh ủy Phú Yên"
+    assert SITES["phuyen"].province_before == "Phú Yên"
     for site in SITES.values():
         assert site.province and site.evidence, site.key
+        assert site.name not in (site.evidence, site.province), site.key
         assert site.active or site.merged_into is None or site.merged_into in SITES
 
 
