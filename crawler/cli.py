@@ -36,8 +36,8 @@ def build_settings(args: argparse.Namespace) -> Settings:
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     options = vars(args)
-    if options.get("profile") == "replica":
-        settings.setdict(profiles.REPLICA, priority="cmdline")
+    if options.get("profile"):
+        settings.setdict(profiles.PROFILES[options["profile"]], priority="cmdline")
     overrides = {
         "TINKHAC_OUTPUT_DIR": options.get("output"),
         "TINKHAC_FRESH": options.get("fresh") or None,
@@ -208,7 +208,7 @@ def parser() -> argparse.ArgumentParser:
             "-s", "--set", action="append", type=_setting, metavar="NAME=VALUE",
             help="a Scrapy setting, as with `scrapy crawl -s`",
         )  # fmt: skip
-        command.add_argument("--profile", choices=["replica"], help=argparse.SUPPRESS)
+        command.add_argument("--profile", choices=sorted(profiles.PROFILES), help=argparse.SUPPRESS)
 
     crawl = add("crawl", "crawl sites on demand and write their articles as JSON Lines")
     crawl.add_argument("site", nargs="+", help="the site's key (see `tinkhac sites`)")
@@ -232,7 +232,7 @@ def parser() -> argparse.ArgumentParser:
 
     parse = add("parse", "fetch one article page and print its record as JSON")
     parse.add_argument("url")
-    parse.add_argument("--profile", choices=["replica"], help=argparse.SUPPRESS)
+    parse.add_argument("--profile", choices=sorted(profiles.PROFILES), help=argparse.SUPPRESS)
     parse.set_defaults(handler=cmd_parse)
 
     export = commands.add_parser(
