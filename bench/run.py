@@ -1,6 +1,7 @@
 """The benchmark: speed, memory and politeness cost, side by side with the alternatives.
 
     python bench/run.py [--sites 5] [--articles 1000] [--urls 1000000]
+                         [--fleet 60] [--fleet-articles 100]
 
 Not part of the test suite: it prints figures measured in one run on this machine.
 
@@ -12,9 +13,13 @@ Not part of the test suite: it prints figures measured in one run on this machin
 3. Incremental cost: the requests a second run over the unchanged replica makes, against
    the minimum (robots.txt, the start page and the first page of each listing).
 4. State growth: inserting N known articles into the state store, and a lookup's time.
+5. A fleet: one ``crawl-all`` over ``--fleet`` generated sites (60 by default, about the
+   size of the registry) side by side in one process: wall time, the crawl's own peak RSS,
+   and the requests each site cost.
 
 The last line sums it up: ``BENCH parse_ratio=… crawl_ratio=… peak_rss_mb=…
-rerun_requests=… rerun_min=… lookup_ms=…``.
+rerun_requests=… rerun_min=… lookup_ms=… fleet_sites=… fleet_wall_s=… fleet_peak_rss_mb=…
+fleet_requests_per_site=…``.
 """
 
 from __future__ import annotations
@@ -98,6 +103,19 @@ def crawl(sites: Path, out: Path) -> tuple[float, float, int]:
     return requests / elapsed, peak, requests
 
 
+def crawl_all(sites: Path, out: Path) -> tuple[float, float, list[int]]:
+    """(wall seconds, the crawl process's own peak RSS in MB, requests of each site)."""
+    command = [sys.executable, "-m", "crawler", "crawl-all", "--sites", str(sites)]
+    command += ["--output", str(out), "--profile", "replica", "-s", "LOG_LEVEL=WARNING"]
+    started = time.perf_counter()
+    child = subprocess.Popen(command, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)  # this child's rusage, not all children's peak
+    child.returncode = os.waitstatus_to_exitcode(status)  # reaped: Popen must not wait again
+    elapsed = time.perf_counter() - started
+    report = json.loads(sorted((out / "runs").glob("*.json"))[-1].read_text("utf-8"))
+    return elapsed, usage.ru_maxrss / 1024, [site["requests"] for site in report["sites"]]
+
+
 @contextmanager
 def served(root: Path) -> Iterator[Path]:
     """Serve the replicas under ``root`` from another process, as a real site would be."""
@@ -161,6 +179,8 @@ def main() -> None:
     options.add_argument("--sites", type=int, default=5)
     options.add_argument("--articles", type=int, default=1000, help="per site")
     options.add_argument("--urls", type=int, default=1_000_000, help="for the state store")
+    options.add_argument("--fleet", type=int, default=60, help="sites of the crawl-all figure")
+    options.add_argument("--fleet-articles", type=int, default=100, help="per fleet site")
     args = options.parse_args()
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
 
@@ -188,10 +208,23 @@ def main() -> None:
             f"4. state store: {args.urls} articles inserted in {inserted:.1f} s; "
             f"lookup {lookup_ms:.4f} ms; RSS growth {growth:.1f} MB"
         )
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        generate(root / "fleet", args.fleet, args.fleet_articles)
+        with served(root / "fleet") as sites:
+            wall, fleet_peak, per_site = crawl_all(sites, root / "out")
+        mean = sum(per_site) / len(per_site) if per_site else float("nan")
+        print(
+            f"5. crawl-all of {len(per_site)}/{args.fleet} sites x {args.fleet_articles} "
+            f"articles: wall {wall:.1f} s, peak RSS {fleet_peak:.0f} MB, requests per site "
+            f"{mean:.0f} (min {min(per_site, default=0)}, max {max(per_site, default=0)}), "
+            f"{sum(per_site) / wall:.0f} requests/s"
+        )
     print(
         f"BENCH parse_ratio={ours / theirs:.2f} crawl_ratio={rate / ceiling:.2f} "
         f"peak_rss_mb={peak:.0f} rerun_requests={rerun} rerun_min={minimum} "
-        f"lookup_ms={lookup_ms:.4f}"
+        f"lookup_ms={lookup_ms:.4f} fleet_sites={len(per_site)} fleet_wall_s={wall:.1f} "
+        f"fleet_peak_rss_mb={fleet_peak:.0f} fleet_requests_per_site={mean:.0f}"
     )
 
 

@@ -25,7 +25,7 @@ from scrapy.settings import Settings
 from crawler import check as check_command
 from crawler import export as export_command
 from crawler import logs, profiles
-from crawler.registry import RegistryError, Site, load_sites
+from crawler.registry import RegistryError, Site, fold, load_sites
 from crawler.runner import EXIT_COULD_NOT_RUN, EXIT_DEGRADED, EXIT_OK, CrawlPlan, run
 
 
@@ -38,8 +38,8 @@ def build_settings(args: argparse.Namespace) -> Settings:
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     options = vars(args)
-    if options.get("profile") == "replica":
-        settings.setdict(profiles.REPLICA, priority="cmdline")
+    if options.get("profile"):
+        settings.setdict(profiles.PROFILES[options["profile"]], priority="cmdline")
     overrides = {
         "TINKHAC_OUTPUT_DIR": options.get("output"),
         "TINKHAC_FRESH": options.get("fresh") or None,
@@ -101,13 +101,27 @@ def cmd_crawl_all(args: argparse.Namespace) -> int:
 
 
 def cmd_sites(args: argparse.Namespace) -> int:
-    sites = _sites(args.sites)
-    print(f"{'key':22} {'cms':10} {'state':8} {'province':14} name / start URLs")
-    for site in sorted(sites.values(), key=lambda s: s.key):
+    """The known sites, filtered; a table, or JSON Lines (one object per site) with --json."""
+    sites = sorted(_sites(args.sites).values(), key=lambda s: s.key)
+    if args.province:
+        wanted = fold(args.province)
+        sites = [s for s in sites if wanted in (fold(s.province), fold(s.province_before))]
+        if not sites:
+            raise UsageError(f"no site of province {args.province!r}; `tinkhac sites` lists them")
+    if args.active:
+        sites = [s for s in sites if s.active]
+    if args.archived:
+        sites = [s for s in sites if not s.active]
+    if args.json:
+        for site in sites:
+            print(json.dumps(site.as_dict(), ensure_ascii=False))
+        return EXIT_OK
+    print(f"{'key':22} {'cms':14} {'state':8} {'province':16} {'before':18} name / start URLs")
+    for site in sites:
         state = "active" if site.active else "archived"
         print(
-            f"{site.key:22} {site.cms or 'detect':10} {state:8} {site.province or '-':14} "
-            f"{site.name}  {' '.join(site.start_urls)}"
+            f"{site.key:22} {site.cms or 'detect':14} {state:8} {site.province or '-':16} "
+            f"{site.province_before or '-':18} {site.name}  {' '.join(site.start_urls)}"
         )
     return EXIT_OK
 
@@ -273,7 +287,7 @@ def parser() -> argparse.ArgumentParser:
             "-s", "--set", action="append", type=_setting, metavar="NAME=VALUE",
             help="a Scrapy setting, as with `scrapy crawl -s`",
         )  # fmt: skip
-        command.add_argument("--profile", choices=["replica"], help=argparse.SUPPRESS)
+        command.add_argument("--profile", choices=sorted(profiles.PROFILES), help=argparse.SUPPRESS)
 
     crawl = add("crawl", "crawl sites on demand and write their articles as JSON Lines")
     crawl.add_argument("site", nargs="+", help="the site's key (see `tinkhac sites`)")
@@ -287,11 +301,17 @@ def parser() -> argparse.ArgumentParser:
     crawl_options(crawl_all)
     crawl_all.set_defaults(handler=cmd_crawl_all)
 
-    add("sites", "list the known sites").set_defaults(handler=cmd_sites)
+    sites = add("sites", "list the known sites")
+    sites.add_argument("--json", action="store_true", help="JSON Lines: one object per site")
+    sites.add_argument("--province", metavar="NAME", help="post- or pre-merger province")
+    state = sites.add_mutually_exclusive_group()
+    state.add_argument("--active", action="store_true", help="only the sites crawl-all crawls")
+    state.add_argument("--archived", action="store_true", help="only archived sites")
+    sites.set_defaults(handler=cmd_sites)
 
     parse = add("parse", "fetch one article page and print its record as JSON")
     parse.add_argument("url")
-    parse.add_argument("--profile", choices=["replica"], help=argparse.SUPPRESS)
+    parse.add_argument("--profile", choices=sorted(profiles.PROFILES), help=argparse.SUPPRESS)
     parse.set_defaults(handler=cmd_parse)
 
     check = add("check", "try a site or URL: family, listings, a few articles, a verdict")

@@ -17,6 +17,10 @@ from typing import Any
 from crawler.text import clean
 
 FINGERPRINT_WINDOW = 65536
+#: Fields whose generic selectors stay behind a family's own: breadcrumbs, tags and page
+#: furniture come in forms every CMS shares, so a site of the family whose theme marks
+#: them otherwise still gets the generic reading.
+GENERIC_BEHIND = frozenset(("category", "tags", "drop"))
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,18 @@ def profile(name: str) -> Profile:
         # A family's id patterns and canonical rules come before the generic fallbacks.
         return list(own.get(key, [])) + list(generic.get(key, []))
 
-    selectors = Selectors().merged(generic.get("selectors", {})).merged(own.get("selectors", {}))
+    base = generic.get("selectors", {})
+    own_selectors = own.get("selectors", {})
+    selectors = (
+        Selectors()
+        .merged(base)
+        .merged(
+            {
+                name: _joined(value, base.get(name, "")) if name in GENERIC_BEHIND else value
+                for name, value in own_selectors.items()
+            }
+        )
+    )
     tracking = generic.get("tracking_params", [])
     return Profile(
         name=name,
@@ -163,6 +178,15 @@ def _pager(own: dict[str, Any], generic: dict[str, Any]) -> Pager:
         container=own.get("container", generic.get("container", "")),
         current_xpath=own.get("current_xpath", generic.get("current_xpath", "")),
     )
+
+
+def _joined(first: str, fallback: str) -> str:
+    """Comma-separated CSS alternatives: ``first``'s, then ``fallback``'s not already there."""
+    if not fallback:
+        return first
+    mine = {a.strip() for a in first.split(",")}
+    rest = [a.strip() for a in fallback.split(",") if a.strip() not in mine]
+    return ", ".join([first, *rest]) if rest else first
 
 
 def _version(data: dict[str, Any]) -> Version:

@@ -16,11 +16,10 @@ from scrapy.http import Response
 from twisted.internet import reactor
 
 from crawler.resolver import never_resolves
-from crawler.urls import same_site
 
 
 class SiteBoundaryMiddleware:
-    """Refuse every request that is not http(s) on one of the site's hosts.
+    """Refuse every request that is not http(s) on one of the site's hosts (and paths).
 
     Scrapy's OffsiteMiddleware compares host names only and ignores ports, so on its own
     it would let a crawl of ``127.0.0.1:8001`` wander to ``127.0.0.1:8002``. This one sees
@@ -46,7 +45,9 @@ class SiteBoundaryMiddleware:
                 f"not on this machine, refused while crawling replicas: {request.url}"
             )
         site = getattr(spider, "site", None)
-        if site is None or same_site(request.url, site.allowed_domains):
+        # Site.matches: its hosts, its path prefixes (a portal's subsite), never a host of
+        # the registry's never_crawl list (document systems, mail, SSO).
+        if site is None or site.matches(request.url):
             return None
         self.stats.inc_value("tinkhac/refused/offsite")
         host = request.url.split("/")[2] if "//" in request.url else request.url

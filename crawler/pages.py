@@ -40,7 +40,7 @@ from crawler.parsing.labels import AUTHOR_LABEL, CAPTION_LABEL, GENERIC_DATE_CLA
 from crawler.registry import Site
 from crawler.state import KnownArticle
 from crawler.text import clean, fold
-from crawler.urls import article_key, canonical_url, same_site, url_id
+from crawler.urls import article_key, canonical_url, url_id
 
 #: Markers of a listing that a browser fills in with JavaScript (AngularJS on SharePoint).
 JS_TEMPLATE_MARKERS = ("ng-repeat=", "{{", "v-for=", "data-bind=")
@@ -176,10 +176,7 @@ class ArticlePage:
 
     def _names_content(self, url: str) -> bool:
         """A URL of this site below its root: a link to the home page names no article."""
-        return (
-            same_site(url, self.context.site.allowed_domains)
-            and urlsplit(url).path.strip("/") != ""
-        )
+        return self.context.site.matches(url) and urlsplit(url).path.strip("/") != ""
 
     @cached_property
     def related_links(self) -> list[Link]:
@@ -219,7 +216,7 @@ class ListingPage:
         self.context = context
 
     def _in_site(self, url: str) -> bool:
-        return same_site(url, self.context.site.allowed_domains) and not self.profile.is_denied(url)
+        return self.context.site.matches(url) and not self.profile.is_denied(url)
 
     @cached_property
     def articles(self) -> dict[str, Link]:

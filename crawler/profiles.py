@@ -13,3 +13,18 @@ REPLICA = {
     "DOWNLOAD_TIMEOUT": 10,
     "TINKHAC_LOOPBACK_ONLY": True,
 }
+
+#: The replicas crawled with a real, short delay: the politeness tests use it to see that
+#: each site keeps its own delay while sites run side by side in one process.
+REPLICA_POLITE = {
+    **REPLICA,
+    "DOWNLOAD_DELAY": 0.3,
+    "DOWNLOAD_DELAY_JITTER": 0,
+    "AUTOTHROTTLE_ENABLED": True,
+    "AUTOTHROTTLE_START_DELAY": 0.3,
+    "AUTOTHROTTLE_MAX_DELAY": 2.0,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
+}
+
+#: ``--profile NAME`` (a hidden option, for tests and the demo).
+PROFILES = {"replica": REPLICA, "replica-polite": REPLICA_POLITE}

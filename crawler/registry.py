@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -21,9 +22,15 @@ from crawler.urls import same_site
 #: A key names output folders and files, so it may hold no path separator or dot-dot.
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 KNOWN_KEYS = {
-    "name", "province", "cms", "start_urls", "allowed_domains", "active", "selectors",
-    "merged_into", "note", "versions",
+    "name", "province", "province_before", "cms", "start_urls", "allowed_domains",
+    "allowed_paths", "active", "selectors", "merged_into", "note", "versions", "evidence",
+    "confidence",
 }  # fmt: skip
+#: Top-level keys of a sites file: the sites, and hosts never to fetch (added, never removed).
+TOP_KEYS = {"sites", "never_crawl"}
+#: How sure the research is of a site: seen, seen but uncertain, or only inferred.
+CONFIDENCE = ("seen", "weak", "inferred")
+TEXT_KEYS = ("province", "province_before", "merged_into", "note", "evidence")
 
 
 class RegistryError(ValueError):
@@ -42,15 +49,47 @@ class Site:
     merged_into: str | None = None
     selectors: dict[str, str] = field(default_factory=dict)
     versions: tuple[dict[str, Any], ...] = ()  # template versions, as in families.toml
+    province_before: str | None = None  # the province before the 2025 merges
+    allowed_paths: tuple[str, ...] = ()  # a path subsite of a portal: its path prefixes
+    never_crawl: frozenset[str] = frozenset()  # hosts refused even inside allowed_domains
+    evidence: str | None = None
+    confidence: str = "seen"
+    note: str | None = None
 
     def matches(self, url: str) -> bool:
-        """Whether the URL belongs to this site."""
-        return same_site(url, self.allowed_domains)
+        """Whether the URL belongs to this site: its hosts, its paths, no never-crawl host."""
+        return same_site(url, self.allowed_domains, self.allowed_paths, self.never_crawl)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The entry as ``tinkhac sites --json`` prints it."""
+        return {
+            "key": self.key,
+            "name": self.name,
+            "province": self.province,
+            "province_before": self.province_before,
+            "state": "active" if self.active else "archived",
+            "active": self.active,
+            "merged_into": self.merged_into,
+            "cms": self.cms,
+            "start_urls": list(self.start_urls),
+            "allowed_domains": sorted(self.allowed_domains),
+            "allowed_paths": list(self.allowed_paths),
+            "confidence": self.confidence,
+            "evidence": self.evidence,
+            "note": self.note,
+        }
 
     def profile(self, detected: str | None = None) -> Profile:
         """The rules to crawl this site with: its family's, then its own selectors."""
         family = profile(self.cms or detected or "generic")
         return family.with_selectors(self.selectors).with_versions(list(self.versions))
+
+
+def fold(name: str | None) -> str:
+    """A province name for comparison: NFC, no diacritics, no case ("Đắk Lắk" = "dak lak")."""
+    text = unicodedata.normalize("NFD", unicodedata.normalize("NFC", name or ""))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(text.replace("đ", "d").replace("Đ", "D").casefold().split())
 
 
 def builtin_text() -> str:
@@ -59,7 +98,9 @@ def builtin_text() -> str:
 
 def load_sites(user_file: str | Path | None = None) -> dict[str, Site]:
     """The built-in sites, with the user's file (if any) merged over them."""
-    entries = _entries(tomllib.loads(builtin_text()), "the built-in sites.toml")
+    builtin = tomllib.loads(builtin_text())
+    entries = _entries(builtin, "the built-in sites.toml")
+    never = _never_crawl(builtin, "the built-in sites.toml")
     if user_file is not None:
         path = Path(user_file)
         try:
@@ -70,10 +111,31 @@ def load_sites(user_file: str | Path | None = None) -> dict[str, Site]:
             raise RegistryError(f"sites file {path} is not valid TOML: {exc}") from exc
         for key, entry in _entries(data, str(path)).items():
             entries[key] = {**entries.get(key, {}), **entry}
-    return {key: _site(key, entry) for key, entry in entries.items()}
+        never |= _never_crawl(data, str(path))
+    sites = {key: _site(key, entry, never) for key, entry in entries.items()}
+    for site in sites.values():
+        if site.merged_into is not None and site.merged_into not in sites:
+            raise RegistryError(
+                f"[sites.{site.key}]: merged_into {site.merged_into!r} is not a site key; "
+                "name the registry key of the site that continues this one"
+            )
+    return sites
+
+
+def _never_crawl(data: dict[str, Any], origin: str) -> frozenset[str]:
+    hosts = data.get("never_crawl", [])
+    if not isinstance(hosts, list) or not all(isinstance(h, str) and h for h in hosts):
+        raise RegistryError(f"{origin}: 'never_crawl' must be a list of host names")
+    return frozenset(h.lower() for h in hosts)
 
 
 def _entries(data: dict[str, Any], origin: str) -> dict[str, dict[str, Any]]:
+    unknown_top = set(data) - TOP_KEYS
+    if unknown_top:
+        raise RegistryError(
+            f"{origin}: unknown top-level key(s) {', '.join(sorted(unknown_top))}; a sites "
+            "file holds [sites.<key>] tables and an optional never_crawl list of hosts"
+        )
     sites = data.get("sites")
     if not isinstance(sites, dict):
         raise RegistryError(f"{origin}: expected a [sites.<key>] table for each site")
@@ -94,7 +156,7 @@ def _entries(data: dict[str, Any], origin: str) -> dict[str, dict[str, Any]]:
     return {key: dict(entry) for key, entry in sites.items()}
 
 
-def _site(key: str, entry: dict[str, Any]) -> Site:
+def _site(key: str, entry: dict[str, Any], never: frozenset[str] = frozenset()) -> Site:
     where = f"[sites.{key}]"
     name = entry.get("name")
     if not isinstance(name, str) or not name.strip():
@@ -124,6 +186,29 @@ def _site(key: str, entry: dict[str, Any]) -> Site:
     active = entry.get("active", True)
     if not isinstance(active, bool):
         raise RegistryError(f"{where}: 'active' must be true or false")
+    for text_key in TEXT_KEYS:
+        value = entry.get(text_key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise RegistryError(f"{where}: {text_key!r} must be a non-empty string")
+    confidence = entry.get("confidence", "seen")
+    if confidence not in CONFIDENCE:
+        raise RegistryError(f"{where}: confidence {confidence!r} is unknown; use {CONFIDENCE}")
+    paths = entry.get("allowed_paths") or []
+    if not isinstance(paths, list) or not all(
+        isinstance(p, str) and p.startswith("/") and ".." not in p for p in paths
+    ):
+        raise RegistryError(
+            f"{where}: 'allowed_paths' must be a list of path prefixes like '/bannganh/VPTUQN/'"
+        )
+    paths = tuple(p if p.endswith("/") else p + "/" for p in paths)
+    if any(not same_site(f"http://{d}/", frozenset({d}), deny=never) for d in domains):
+        raise RegistryError(
+            f"{where}: a never-crawled host is among its hosts ({', '.join(domains)}); "
+            "remove it from start_urls and allowed_domains"
+        )
+    for url in start_urls:
+        if not same_site(url, frozenset(d.lower() for d in domains), paths):
+            raise RegistryError(f"{where}: start URL {url!r} is outside its allowed_paths")
     return Site(
         key=key,
         name=name.strip(),
@@ -135,6 +220,12 @@ def _site(key: str, entry: dict[str, Any]) -> Site:
         merged_into=entry.get("merged_into"),
         selectors=dict(selectors),
         versions=tuple(versions),
+        province_before=entry.get("province_before"),
+        allowed_paths=paths,
+        never_crawl=never,
+        evidence=entry.get("evidence"),
+        confidence=confidence,
+        note=entry.get("note"),
     )
 
 

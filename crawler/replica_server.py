@@ -44,6 +44,8 @@ class Replica:
     config: dict[str, Any]
     base_url: str = ""
     requests: list[str] = field(default_factory=list)
+    #: (time.monotonic(), path) of every request, as it arrived: the politeness tests' log.
+    request_times: list[tuple[float, str]] = field(default_factory=list)
     #: (regex, replacement) applied to every page served: an edit or redesign between runs.
     rewrites: list[tuple[bytes, bytes]] = field(default_factory=list)
     #: URL parts of articles not published yet: 404, and every link to them removed.
@@ -132,6 +134,7 @@ def _handler_for(replica: Replica, server: ReplicaServer) -> type[BaseHTTPReques
 
         def do_GET(self) -> None:
             replica.requests.append(self.path)
+            replica.request_times.append((time.monotonic(), self.path))
             if server.delay:
                 time.sleep(server.delay)
             fault = find(replica.config.get("faults", {}), normalise_target(self.path))

@@ -99,7 +99,10 @@ class RunReportExtension:
         state = StateStore.for_crawler(self.crawler)
         stats = self.crawler.stats.get_stats()
         report.flags = flags(report, state.history(site.key))
-        if report.pages_read:  # an unreachable site has nothing to self-check
+        shell = javascript_shell_flags(report, stats)
+        if shell:  # the reason nothing was found: say that, not "no articles"
+            report.flags = [f for f in report.flags if f != "no_articles"] + shell
+        elif report.pages_read:  # an unreachable site has nothing to self-check
             report.flags += selfcheck(stats)
         run_id = self.crawler.settings.get("TINKHAC_RUN_ID") or ""
         state.record_run(site.key, run_id, report.found, self.items, report.coverage)
@@ -237,6 +240,18 @@ def yield_flags(report: SiteReport) -> list[str]:
     if report.parser_errors:
         found.append("parser_errors")
     return found
+
+
+#: Stats of the pages crawler/shell.py took for JavaScript shells, by reason.
+SHELL_PREFIX = "tinkhac/javascript_shell/"
+
+
+def javascript_shell_flags(report: SiteReport, stats: dict[str, Any]) -> list[str]:
+    """``javascript_shell:<reason>`` when a site gave nothing and its pages were shells."""
+    reasons = {k[len(SHELL_PREFIX) :]: v for k, v in stats.items() if k.startswith(SHELL_PREFIX)}
+    if not reasons or report.found or report.written:
+        return []
+    return [f"javascript_shell:{max(reasons, key=reasons.get)}"]
 
 
 def write_run_report(path: Any, run_id: str, reports: list[dict[str, Any]]) -> None:

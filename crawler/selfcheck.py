@@ -22,8 +22,10 @@ from typing import Any
 
 #: Judged only on runs that read at least this many articles (or listing pages).
 MIN_SAMPLE = 5
-#: Fewer article links than this per listing page, on average, is suspect.
-MIN_LINKS_PER_LISTING = 2
+#: Fewer article links than this per listing page, on average, is suspect: a real listing
+#: shows five to twenty, a small one two or three, and one that is not read as a listing
+#: (a start URL that is an article, links no pattern knows) next to none.
+MIN_LINKS_PER_LISTING = 1
 #: More than this share of articles reached only through related blocks is suspect (a
 #: site whose newest articles are not listed yet may have half of them so).
 MAX_RELATED_ONLY_SHARE = 2 / 3

@@ -69,17 +69,68 @@ def article_key(url: str, profile: Profile) -> str:
     return f"u{digest[:16]}"
 
 
-def same_site(url: str, hosts: frozenset[str]) -> bool:
-    """Whether the URL's host:port is one of the site's (a subdomain counts as the site)."""
+def same_site(
+    url: str,
+    hosts: frozenset[str],
+    paths: tuple[str, ...] = (),
+    deny: frozenset[str] = frozenset(),
+) -> bool:
+    """Whether the URL's host:port is one of the site's (a subdomain counts as the site).
+
+    ``paths``: the site is a path subsite of a larger portal (Quảng Ninh's
+    ``/bannganh/<Ban>/``), so the URL's path must also lie under one of these prefixes.
+    ``deny``: hosts never fetched even when they are subdomains of the site's
+    (document systems, mail, single sign-on), with their own subdomains, on any port.
+    """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return False
     host = parts.hostname.lower()
+    if any(host == d or host.endswith("." + d) for d in deny):
+        return False
     netloc = f"{host}:{parts.port}" if parts.port else host
     for allowed in hosts:
         if ":" in allowed:
             if netloc == allowed:
-                return True
+                break
         elif host == allowed or host.endswith("." + allowed):
+            break
+    else:
+        return False
+    return not paths or under_paths(parts.path, paths)
+
+
+def under_paths(path: str, prefixes: tuple[str, ...]) -> bool:
+    """Whether a URL path lies under one of the prefixes (each ``/…/``), as a server sees it.
+
+    The path is compared as IIS and most servers resolve it: percent-escapes decoded once,
+    ``\\`` read as ``/``, ``.`` and ``..`` segments resolved, case ignored (SharePoint and
+    IIS paths are case-insensitive), so ``/bannganh/A/../B/`` is not under ``/bannganh/A/``.
+    A prefix's folder itself (``/bannganh/A`` without the slash) is under it.
+    """
+    resolved = resolve_path(unquote(path or "/").replace("\\", "/")).casefold()
+    for prefix in prefixes:
+        folder = prefix.casefold()
+        if resolved.startswith(folder) or resolved == folder.rstrip("/"):
             return True
     return False
+
+
+def resolve_path(path: str) -> str:
+    """``path`` with its ``.`` and ``..`` segments removed (RFC 3986 §5.2.4)."""
+    segments: list[str] = []
+    parts = path.split("/")
+    for index, segment in enumerate(parts):
+        last = index == len(parts) - 1
+        if segment == "..":
+            if len(segments) > 1:
+                segments.pop()
+            if last:
+                segments.append("")
+        elif segment == ".":
+            if last:
+                segments.append("")
+        else:
+            segments.append(segment)
+    resolved = "/".join(segments)
+    return resolved if resolved.startswith("/") else "/" + resolved

@@ -28,8 +28,9 @@ from crawler.items import ArticleItem
 from crawler.links import Link
 from crawler.pages import ArticlePage, CrawlContext, ListingPage, link_key
 from crawler.registry import RegistryError, Site, load_sites
+from crawler.shell import shell_reason
 from crawler.state import ARTICLE, NOT_ARTICLE, REDIRECT, KnownArticle, StateStore
-from crawler.urls import canonical_url, same_site
+from crawler.urls import canonical_url
 
 
 class NewsSpider(scrapy.Spider):
@@ -255,6 +256,8 @@ class NewsSpider(scrapy.Spider):
                 "give the site a server-rendered listing in its start_urls",
                 response.url,
             )
+        if not articles:
+            self._note_javascript_shell(response)
         fresh = 0
         for key, link in articles.items():
             self.listed_keys.add(key)
@@ -449,7 +452,16 @@ class NewsSpider(scrapy.Spider):
     def _not_an_article(self, response: HtmlResponse, categories: list[Link] = ()) -> None:
         self.crawler.stats.inc_value("tinkhac/pages/not_article")
         self.logger.debug("not an article: %s", response.url)
+        self._note_javascript_shell(response)
         self._remember(response, NOT_ARTICLE, json.dumps([link.url for link in categories]))
+
+    def _note_javascript_shell(self, response: HtmlResponse) -> None:
+        """Count a page that a browser would fill in (crawler/shell.py): the report says so."""
+        reason = shell_reason(response.text)
+        if reason:
+            self.crawler.stats.inc_value("tinkhac/pages/javascript_shell")
+            self.crawler.stats.inc_value(f"tinkhac/javascript_shell/{reason}")
+            self.logger.warning("JavaScript shell (%s), nothing to read: %s", reason, response.url)
 
     def _known(self, key: str, link: Link) -> KnownArticle | None:
         """The article as an earlier run wrote it, when the link still shows its title."""
@@ -461,4 +473,4 @@ class NewsSpider(scrapy.Spider):
         return known if known is not None and known.shown_by(link.text) else None
 
     def _in_site(self, url: str) -> bool:
-        return same_site(url, self.site.allowed_domains)
+        return self.site.matches(url)

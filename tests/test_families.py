@@ -7,6 +7,7 @@ from parsel import Selector
 
 from crawler.families import detect, family_names, profile
 from crawler.registry import load_sites
+from crawler.replica_server import load_replicas
 
 SAMPLE = Selector(text="<html><body><p>x</p></body></html>")
 
@@ -38,8 +39,31 @@ def test_every_site_version_compiles():
          "sharepoint"),
         ('<script>Liferay.ThemeDisplay.getPathMain()</script>'
          '<a href="/-/asset_publisher/x/content/id/1">', "liferay"),
+        ('<!-- DNN Platform - http://www.dnnsoftware.com --><link href="/Portals/16/portal.css">',
+         "dotnetnuke"),
+        ('<img src="https://files-vnportal.camau.dcs.vn/tinhuy/2681/upload/2681/20251126/a.jpg">',
+         "vnportal"),
+        ('<a href="/tin-hoat-dong-c2101-2.html">2</a><a href="/hoi-nghi-c222429.html">x</a>',
+         "hungyen-vendor"),
+        ('<a href="/DetailView/146257/38/Cung-co">x</a><script src="/bundles/jquery?v=1">',
+         "aspnet-mvc"),
+        ('<img src="/ckfinder/userfiles/images/a.jpg"><a href="/bai-viet/x-5119.aspx">x</a>',
+         "generic"),
         ("<html><body><h1>Tin tức</h1></body></html>", "generic"),
     ],
 )  # fmt: skip
 def test_detection_by_fingerprints(html, family):
     assert detect(html) == family
+
+
+def _html_pages(replica):
+    for path in sorted(replica.pages.rglob("*.html")):
+        yield path.relative_to(replica.pages), path.read_text(encoding="utf-8", errors="replace")
+
+
+@pytest.mark.parametrize("replica", load_replicas(), ids=lambda r: r.name)
+def test_each_replica_page_is_detected_as_its_family(replica):
+    """Home, listings, articles and other pages alike: the family is named from any page."""
+    wrong = {str(p): detect(html) for p, html in _html_pages(replica)}
+    wrong = {p: found for p, found in wrong.items() if found != replica.config["cms"]}
+    assert wrong == {}

@@ -236,8 +236,9 @@ class ArticleParser:
     def _body_overflow(self) -> list[lxml_html.HtmlElement]:
         """Paragraphs right after the body element: a stray ``</div>`` closed it early."""
         overflow = []
+        fields = {e.root for e in self._field_elements}  # "Tác giả: …" right after the body
         for sibling in self.body_element.root.itersiblings():
-            if not isinstance(sibling.tag, str) or sibling.tag != "p":
+            if not isinstance(sibling.tag, str) or sibling.tag != "p" or sibling in fields:
                 break
             overflow.append(sibling)
         return overflow

@@ -1,0 +1,43 @@
+"""Sites crawled side by side in one process each keep their own politeness.
+
+The runner gives every site its own Scrapy crawler, so each has its own downloader slots:
+DOWNLOAD_DELAY, AutoThrottle and CONCURRENT_REQUESTS_PER_DOMAIN apply per site. The
+replica server logs when every request arrived; between two requests of one site there
+must be at least the configured delay, while the two sites' crawls overlap in time.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+from conftest import run_tinkhac
+
+from crawler.profiles import REPLICA_POLITE
+from crawler.replica_server import ReplicaServer, load_replicas
+
+KEYS = ("thainguyen", "tayninh")
+# The server sees a request a little after the downloader sends it; allow that much jitter.
+SLACK = 0.05
+
+
+def test_two_sites_crawled_together_each_keep_the_delay(tmp_path):
+    replicas = [r for r in load_replicas() if r.key in KEYS]
+    with ReplicaServer(replicas) as server:
+        sites = tmp_path / "sites.toml"
+        sites.write_text(server.sites_toml(), encoding="utf-8")
+        process = run_tinkhac(
+            "crawl", *KEYS, "--sites", str(sites), "--output", str(tmp_path / "out"),
+            "--profile", "replica-polite", "--max-pages", "1", "--max-articles", "4",
+            timeout=180,
+        )  # fmt: skip
+        assert process.returncode == 0, process.stderr[-3000:]
+    delay = REPLICA_POLITE["DOWNLOAD_DELAY"]
+    spans = []
+    for replica in replicas:
+        times = [t for t, _ in replica.request_times]  # robots.txt too: same slot
+        assert len(times) >= 4, replica.key
+        gaps = [b - a for a, b in pairwise(times)]
+        assert min(gaps) >= delay - SLACK, (replica.key, gaps)
+        spans.append((times[0], times[-1]))
+    (first_start, first_end), (second_start, second_end) = spans
+    assert first_start < second_end and second_start < first_end, "the sites did not overlap"
