@@ -97,7 +97,10 @@ def same_site(
             break
     else:
         return False
-    return not paths or under_paths(parts.path, paths)
+    # The host's robots.txt rules every subsite on it: a path subsite must read it too.
+    if not paths or (parts.path == "/robots.txt" and not parts.query):
+        return True
+    return under_paths(parts.path, paths)
 
 
 def under_paths(path: str, prefixes: tuple[str, ...]) -> bool:

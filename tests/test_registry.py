@@ -56,6 +56,8 @@ def test_never_crawled_hosts_are_no_site_s_hosts_and_are_refused():
         ("https://www.quangninh.gov.vn/bannganh/VPTUQN/%2e%2e/BanDanVan/", False),
         ("https://www.quangninh.gov.vn/bannganh/VPTUQN/..%5cBanDanVan/", False),
         ("https://other.example/bannganh/VPTUQN/", False),
+        ("https://www.quangninh.gov.vn/robots.txt", True),  # the host's rules, for every subsite
+        ("https://www.quangninh.gov.vn/robots.txt?x=/bannganh/VPTUQN/", False),
     ],
 )
 def test_a_path_subsite_never_leaves_its_path(url, inside):
