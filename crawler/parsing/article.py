@@ -8,21 +8,24 @@ a wrong date is worse than none.
 
 from __future__ import annotations
 
+import copy
 import re
-from datetime import datetime
+from datetime import datetime, time
 from functools import cached_property
 from urllib.parse import urljoin, urlsplit
 
 from lxml import html as lxml_html
 from parsel import Selector
 
-from crawler import dates
+from crawler import dates, families
 from crawler.families import Profile
 from crawler.links import GENERIC_LISTING_PATH, is_article_link
 from crawler.parsing.blocks import (
     Block,
     Body,
     blocks_of,
+    image_url,
+    is_boilerplate,
     looks_like_name,
     read_body,
 )
@@ -33,11 +36,13 @@ from crawler.parsing.labels import (
     GENERIC_DATE_CLASS,
     GENERIC_LEAD,
     IMAGE_NOT_CONTENT,
+    NOT_AN_AUTHOR,
     POSTER_LABEL,
     RELATED_LABELS,
     SOURCE_LABEL,
     strip_label,
 )
+from crawler.parsing.mainzone import MainZone, main_zone
 from crawler.parsing.structured import Metadata, read_metadata
 from crawler.text import clean, clean_or_none, fold
 from crawler.urls import article_key, canonical_url, same_site
@@ -46,7 +51,13 @@ CHROME = (
     "ancestor-or-self::*[self::header or self::nav or self::footer or self::aside or "
     f"re:test(concat(' ', @id, ' ', @class), '{CHROME_CLASS}', 'i')]"
 )
-MIN_GENERIC_BODY_CHARS = 200
+#: A short article is still an article: a lead and two short paragraphs. Below this, with
+#: no date and no article markup, a page is furniture (a contact box, a login form).
+MIN_GENERIC_BODY_CHARS = 80
+#: Words of a heading that is a section name ("Thời sự", "World"), not a headline.
+MAX_SECTION_WORDS = 3
+#: What separates a headline from the site's name in og:title / <title>.
+TITLE_SUFFIX = re.compile(r"\s+(?:[|–—:·•]|-{1,2}|::)\s+")
 MAX_DATE_LINE = 150  # a meta line, not a sentence that mentions a date
 MAX_HEADING = 60
 MIN_TITLE, MAX_TITLE = 10, 300
@@ -56,7 +67,20 @@ GENERIC_TITLE = (
 NOT_A_TITLE = "ancestor::a | ancestor::li | " + CHROME
 HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6", "p", "div", "span", "strong", "b", "u", "td", "th")
 MAX_LINK_DENSITY = 0.5
-MAX_BODY_ARTICLE_LINKS = 3  # an article body rarely links to three other articles
+MAX_BODY_ARTICLE_LINKS = 3  # a listing: three links that each stand alone as an item
+#: A link is an item of a list when its text is nearly all the text of its block; a link in
+#: a sentence ("as the minister said") is an ordinary inline link of an article.
+LINK_ITEM_SHARE = 0.8
+#: Fields of the record, read one by one; one that raises loses that field, not the record.
+FIELD_DEFAULTS: dict[str, object] = {
+    "title": None, "lead": None, "body": "", "captions": [], "images": [], "author": None,
+    "source": None, "published_at": None, "updated_at": None, "category": None, "tags": [],
+    "related_urls": [],
+}  # fmt: skip
+GENERIC = families.profile("generic").selectors
+#: The densest block is the body when it holds this share of what trafilatura kept; below
+#: it, the article is spread over sibling blocks and trafilatura's bound is taken.
+DENSE_SHARE = 0.6
 
 
 class ArticleParser:
@@ -84,6 +108,9 @@ class ArticleParser:
         self.sel = (
             profile.selectors.merged(self.version.selectors) if self.version else profile.selectors
         )
+        #: Fields that raised while the record was read: field name -> "ExceptionType: msg".
+        #: The spider counts each as ``tinkhac/parser_errors/<field>``.
+        self.errors: dict[str, str] = {}
 
     # -- elements ----------------------------------------------------------------------
 
@@ -110,8 +137,29 @@ class ArticleParser:
 
     @cached_property
     def title_element(self) -> Selector | None:
+        if self.sel.title == GENERIC.title:
+            return self._generic_title_element()
         scoped = self._first(self.sel.title, self.scope_hint)
         return scoped or self._first(self.sel.title) or self._heading_above_body()
+
+    def _generic_title_element(self) -> Selector | None:
+        """On a template of no family: the heading that agrees with the page's own headline
+        (JSON-LD, og:title), else the first ``<h1>`` outside the page furniture, else the
+        heading above the body. A logo in an ``<h1>`` or a section name is not the title."""
+        headings = [
+            h
+            for h in (self.scope_hint or self.doc).xpath("//h1")
+            if clean(h.xpath("string()").get()) and not h.xpath(NOT_A_TITLE)
+        ]
+        above = self._heading_above_body()
+        if above is not None and all(h.root is not above.root for h in headings):
+            headings.append(above)
+        names = _headline_variants(self.meta.title)
+        for heading in headings:
+            text = fold(heading.xpath("string()").get())
+            if any(text == n or (n in text and len(n) * 2 >= len(text)) for n in names):
+                return heading
+        return headings[0] if headings else None
 
     def _heading_above_body(self) -> Selector | None:
         """For templates of no family: the heading-like element closest above the body."""
@@ -132,13 +180,30 @@ class ArticleParser:
     def scope_hint(self) -> Selector | None:
         return self._first(self.sel.article) if self.sel.article else None
 
-    @cached_property
+    @property
     def body_element(self) -> Selector | None:
+        return self._body_source[0]
+
+    @cached_property
+    def _body_source(self) -> tuple[Selector | None, MainZone | None]:
+        """The body element: the family's; else where trafilatura finds the article (its
+        zone bounds our block walk); else the densest block of paragraphs."""
         if self.sel.body:
             found = self._first(self.sel.body, self.scope_hint) or self._first(self.sel.body)
             if found is not None:
-                return found
-        return _densest_text_element(self.scope_hint or self.doc)
+                return found, None
+        root = self.scope_hint or self.doc
+        dense = _densest_text_element(root)
+        if dense is not None and _score(dense.root) >= DENSE_SHARE * _paragraph_text(root.root):
+            return dense, None  # it holds the page's paragraphs: no need to ask trafilatura
+        zone = main_zone(root.root)
+        if zone is None:
+            return dense, None
+        if dense is not None and zone.share(dense.root) >= DENSE_SHARE:
+            # The densest block holds most of the article: trafilatura's bound is wider
+            # (a layout table it took whole), ours is exact.
+            return dense, zone
+        return Selector(root=zone.element), zone
 
     @cached_property
     def scope(self) -> Selector:
@@ -156,25 +221,39 @@ class ArticleParser:
 
     @cached_property
     def title(self) -> str | None:
+        text = ""
         if self.title_element is not None:
             text = clean(self.title_element.xpath("string()").get())
-            if text:
-                return text
-        return clean_or_none(self.meta.title)
+        if self.sel.title == GENERIC.title:
+            text = _agreed_title(text, self.meta.title)
+        return text or clean_or_none(self.meta.title)
 
     @cached_property
     def lead(self) -> str | None:
-        element = self._first(self.sel.lead, self.scope) if self.sel.lead else None
-        if element is None:
-            element = next(
-                (e for e in self.scope.xpath(GENERIC_LEAD) if e.root.text_content().strip()), None
-            )
-        if element is not None and not _inside(element, self.body_element):
+        element = self._lead_element
+        if element is not None and (self._zoned or not _inside(element, self.body_element)):
             return clean_or_none(element.xpath("string()").get())
         first = self._body_blocks[0] if self._body_blocks else None
         if first is not None and first.bold and len(first.text) >= 60 and not first.images:
             return first.text
         return None
+
+    @cached_property
+    def _lead_element(self) -> Selector | None:
+        element = self._first(self.sel.lead, self.scope) if self.sel.lead else None
+        if element is None:
+            element = next(
+                (e for e in self.scope.xpath(GENERIC_LEAD) if e.root.text_content().strip()), None
+            )
+        return element
+
+    @property
+    def _zoned(self) -> bool:
+        """Whether the body is trafilatura's bound, which may hold the lead and breadcrumb."""
+        source = self._body_source
+        return (
+            source[1] is not None and source[0] is not None and source[0].root is source[1].element
+        )
 
     @cached_property
     def _excluded(self) -> set[lxml_html.HtmlElement]:
@@ -183,7 +262,10 @@ class ArticleParser:
         if body is None:
             return set()
         excluded = {e.root for e in body.css(self.sel.drop)} if self.sel.drop else set()
-        for element in self._field_elements:
+        fields = list(self._field_elements)
+        if self._zoned:
+            fields += [e for e in (self._lead_element, *self._all(self.sel.category)) if e]
+        for element in fields:
             if _inside(element, body) and element.root is not body.root:
                 excluded.add(element.root)
         for link in self._related_links:
@@ -206,7 +288,11 @@ class ArticleParser:
     def _body_blocks(self) -> list[Block]:
         if self.body_element is None:
             return []
-        return blocks_of([self.body_element.root, *self._body_overflow], self._excluded)
+        blocks = blocks_of([self.body_element.root, *self._body_overflow], self._excluded)
+        zone = self._body_source[1]
+        if zone is None:
+            return blocks
+        return _kept_by_zone(blocks, zone, zone.link_texts(self.body_element.root))
 
     @cached_property
     def _body_overflow(self) -> list[lxml_html.HtmlElement]:
@@ -242,7 +328,7 @@ class ArticleParser:
                 container = container.getparent()
             if container is None or container is self.scope.root:
                 continue
-            if IMAGE_NOT_CONTENT.search(image.get("src") or "") or Selector(root=image).xpath(
+            if IMAGE_NOT_CONTENT.search(image_url(image) or "") or Selector(root=image).xpath(
                 CHROME
             ):
                 continue
@@ -276,6 +362,11 @@ class ArticleParser:
         """(published, updated): the date elements, then machine dates, then the title's
         neighbourhood, where templates of no family print their date line."""
         published, updated = _read_dates(self._date_elements)
+        if not self.sel.date:
+            # No family says where the date is: the page's machine date is exact (and keeps
+            # its offset) unless it is a bare day that the visible date gives to the minute.
+            published = _more_precise(self._machine_published, published)
+            updated = _more_precise(self.meta.modified, updated)
         if published is None and self.meta.published:
             published = dates.parse_iso_date(self.meta.published)
         if updated is None and self.meta.modified:
@@ -289,6 +380,18 @@ class ArticleParser:
         if updated is not None and published is not None and updated <= published:
             updated = None
         return published, updated
+
+    @cached_property
+    def _machine_published(self) -> str | None:
+        """JSON-LD ``datePublished``, ``article:published_time``, else the article's first
+        ``<time datetime>`` / ``itemprop=datePublished``."""
+        if self.meta.published:
+            return self.meta.published
+        found = self.scope.xpath(
+            ".//*[@itemprop='datePublished']/@content | .//*[@itemprop='datePublished']/@datetime"
+            " | .//time[not(ancestor::li)]/@datetime"
+        ).get()
+        return found.strip() if found and dates.parse_iso_date(found.strip()) else None
 
     @cached_property
     def _title_neighbours(self) -> list[Selector]:
@@ -348,12 +451,31 @@ class ArticleParser:
 
     @cached_property
     def author(self) -> str | None:
-        return (
-            self._author_field()
-            or self._meta_line_author()
-            or self.body.author
-            or self._labelled(POSTER_LABEL)
-        )
+        """The first source that names someone, print links and photo credits refused.
+
+        On a template of no family the page's own markup (JSON-LD author, ``<meta
+        name=author>``) comes first; a family's visible fields come before it, since portals
+        fill that markup with the site's name.
+        """
+        visible = [
+            self._author_field,
+            self._meta_line_author,
+            lambda: self.body.author,
+        ]
+        if self.sel.author:
+            sources = [*visible, self._structured_author]
+        else:
+            sources = [self._structured_author, *visible]
+        for source in [*sources, lambda: self._labelled(POSTER_LABEL)]:
+            name = source()
+            if name and not NOT_AN_AUTHOR.match(name) and not is_boilerplate(name):
+                return name
+        return None
+
+    def _structured_author(self) -> str | None:
+        names = [clean(n) for n in self.meta.authors if clean(n)]
+        names = [n for n in names if not NOT_AN_AUTHOR.match(n)]
+        return ", ".join(dict.fromkeys(names)) or None
 
     def _meta_line_author(self) -> str | None:
         """The name that ends a meta line: "Đăng ngày: … | Lượt xem: 1231 | Trần Thị Thủy"."""
@@ -420,58 +542,100 @@ class ArticleParser:
     # -- the record ----------------------------------------------------------------------
 
     def is_article(self) -> bool:
-        """Whether the page is an article at all (not a listing, an about page, a form).
+        """Whether the page is an article at all (not a listing, an about page, a form)."""
+        return self.rejection is None
 
-        Print views repeat an article under another URL; they are marked noindex.
+    @cached_property
+    def rejection(self) -> str | None:
+        """Why the page is not an article, as a short snake_case reason; None if it is one.
+
+        The spider counts it per site as ``tinkhac/pages/not_article/<reason>``, so a page
+        is never dropped without a trace. Print views repeat an article under another URL;
+        they are marked noindex.
         """
-        if not self.title or self.body_element is None:
-            return False
+        try:
+            return self._rejection()
+        except Exception as error:  # a parser bug is reported, not raised
+            self.errors["page"] = f"{type(error).__name__}: {error}"
+            return "parser_error"
+
+    def _rejection(self) -> str | None:
+        if self.body_element is None:
+            return "no_body"
+        if not self.title:
+            return "no_title"
         robots = " ".join(self.doc.xpath("//meta[@name='robots']/@content").getall()).lower()
         if "noindex" in robots:
-            return False
+            return "noindex"
         if self.profile.is_article_url(self.url):
-            return bool(self.body.paragraphs or self.body.images)
+            return None if self.body.paragraphs or self.body.images else "empty_body"
+        if GENERIC_LISTING_PATH.search(urlsplit(self.url).path):
+            return "listing_url"
+        if self._lists_articles():
+            return "lists_articles"
+        if _link_density(self.body_element) > MAX_LINK_DENSITY:
+            return "mostly_links"
         text = "\n".join(self.body.paragraphs)
-        if (
-            GENERIC_LISTING_PATH.search(urlsplit(self.url).path)
-            or len(text) < MIN_GENERIC_BODY_CHARS
-            or _link_density(self.body_element) > MAX_LINK_DENSITY
-            or self._lists_articles()
-        ):
-            return False
-        return self.published_at is not None or self.meta.is_article
+        if self.published_at is None and not self.meta.is_article:
+            return "no_date"
+        if len(text) < MIN_GENERIC_BODY_CHARS and not self.meta.is_article:
+            return "too_short"
+        return None
 
     def _lists_articles(self) -> bool:
-        """A listing: its main block links to several pages that look like articles."""
-        urls = {
-            urljoin(self.url, a.get("href") or "")
-            for a in self.body_element.root.iter("a")
-            if a.get("href")
-        }
+        """A listing: its main block is a list of links to pages that look like articles.
+
+        Only links that stand alone as an item (the whole text of their list item, heading
+        or paragraph) count: an article's inline links are part of its sentences.
+        """
+        urls = set()
+        for anchor in self.body_element.root.iter("a"):
+            href = anchor.get("href")
+            if not href or not _stands_alone(anchor):
+                continue
+            urls.add(urljoin(self.url, href))
         found = sum(1 for url in urls if is_article_link(url, self.profile))
         return found >= MAX_BODY_ARTICLE_LINKS
 
     def record(self) -> dict[str, object] | None:
-        if not self.is_article():
+        """The article's fields, or None exactly when :attr:`rejection` is set.
+
+        Each field is read on its own: one that raises is recorded in :attr:`errors` and
+        left empty, and the rest of the record is kept (Fundus's per-field policy).
+        """
+        if self.rejection is not None:
             return None
-        body = self.body
-        return {
+        record: dict[str, object] = {
             "id": article_key(self.canonical, self.profile),
             "url": self.canonical,
             "site": self.site_key,
-            "title": self.title,
-            "lead": self.lead,
-            "body": "\n\n".join(body.paragraphs),
-            "captions": body.captions,
-            "images": body.images,
-            "author": self.author,
-            "source": self.source,
-            "published_at": self.published_at,
-            "updated_at": self.updated_at,
-            "category": self.category,
-            "tags": self.tags,
-            "related_urls": self.related_urls,
         }
+        for name, default in FIELD_DEFAULTS.items():
+            try:
+                record[name] = self._field(name)
+            except Exception as error:  # see the docstring
+                self.errors[name] = f"{type(error).__name__}: {error}"
+                record[name] = copy.copy(default)
+        return record
+
+    def _field(self, name: str) -> object:
+        if name == "body":
+            return "\n\n".join(self.body.paragraphs)
+        if name in ("captions", "images"):
+            return getattr(self.body, name)
+        return getattr(self, name)
+
+
+def _stands_alone(anchor: lxml_html.HtmlElement) -> bool:
+    """Whether a link is a list item: nearly all the text of the block it sits in."""
+    block = anchor.getparent()
+    while block is not None and block.tag not in ("li", "p", "h2", "h3", "h4", "div", "td", "dt"):
+        block = block.getparent()
+    if block is None:
+        return True
+    own = len(clean(anchor.text_content()))
+    whole = len(clean(block.text_content()))
+    return own > 0 and own >= LINK_ITEM_SHARE * whole
 
 
 def _read_dates(elements: list[Selector]) -> tuple[datetime | None, datetime | None]:
@@ -488,6 +652,64 @@ def _read_dates(elements: list[Selector]) -> tuple[datetime | None, datetime | N
             elif mention.kind != "clock" and published is None:
                 published = mention.value
     return published, updated
+
+
+def _headline_variants(headline: str | None) -> list[str]:
+    """The page's own headline, folded, whole and without a " | Site name" part."""
+    if not headline:
+        return []
+    parts = [fold(p) for p in TITLE_SUFFIX.split(clean(headline))]
+    longest = max(parts, key=len)
+    return [v for v in dict.fromkeys((fold(headline), longest)) if len(v) >= MIN_TITLE]
+
+
+def _agreed_title(heading: str, headline: str | None) -> str:
+    """The visible heading, checked against the page's own headline (JSON-LD, og:title).
+
+    A kicker glued in front of the headline ("Exclusive" + "Headline") leaves the headline;
+    a heading that is a section name ("Politik") where the headline is long gives way to
+    the headline without its " | Site" part.
+    """
+    names = _headline_variants(headline)
+    if not names:
+        return heading
+    folded = fold(heading)
+    for name in names:
+        if folded == name or (folded and folded in name and len(folded) * 5 >= len(name) * 3):
+            return heading
+    visible = clean(heading)
+    lowered = visible.casefold()
+    for name in names:
+        start = lowered.rfind(name)
+        if start > 0 and len(name) * 2 >= len(folded) and len(lowered) == len(visible):
+            return visible[start:]  # the kicker stood in front of the headline
+    if not heading or len(heading.split()) <= MAX_SECTION_WORDS:
+        whole = clean(headline)
+        parts = TITLE_SUFFIX.split(whole)
+        return clean(max(parts, key=len)) if len(parts) > 1 else whole
+    return heading
+
+
+def _more_precise(machine: str | None, visible: datetime | None) -> datetime | None:
+    """The machine date, unless it is a bare day (or midnight) the visible date refines."""
+    value = dates.parse_iso_date(machine) if machine else None
+    if value is None or visible is None:
+        return value or visible
+    bare = not re.search(r"\d[T ]\d\d:\d\d", machine) or value.time() == time(0, 0)
+    same_day = visible.date() == value.date()
+    return visible if bare and same_day and visible.time() != time(0, 0) else value
+
+
+def _kept_by_zone(blocks: list[Block], zone: MainZone, links: set[str]) -> list[Block]:
+    """The body's blocks without the links trafilatura left out ("Xem thêm", a related
+    item). trafilatura also drops some real text (lists, bylines, captions), which our
+    walker places, so a block it left out is dropped only when it is a bare link."""
+    return [
+        b
+        for b in blocks
+        if b.images
+        or (re.search(r"[^\W_]", b.text) and (zone.keeps(b.text) or fold(b.text) not in links))
+    ]  # a block of bare punctuation (">" left of a breadcrumb, "|") is furniture
 
 
 def _alternatives(selectors: str) -> list[str]:
@@ -520,17 +742,31 @@ def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
+def _paragraph_score(paragraph: lxml_html.HtmlElement) -> int:
+    text = len(paragraph.text_content().strip())
+    links = sum(len(a.text_content().strip()) for a in paragraph.iter("a"))
+    return max(text - 2 * links, 0)
+
+
+def _score(candidate: lxml_html.HtmlElement) -> int:
+    """The text outside links of an element's own paragraphs."""
+    return sum(
+        _paragraph_score(child)
+        for child in candidate
+        if child.tag == "p" or (child.tag == "div" and len(child) == 0)
+    )
+
+
+def _paragraph_text(root: lxml_html.HtmlElement) -> int:
+    """The text outside links of every paragraph of the page."""
+    return sum(_paragraph_score(p) for p in root.iter("p"))
+
+
 def _densest_text_element(scope: Selector) -> Selector | None:
     """The element whose own paragraphs hold the most text outside links."""
     best, best_score = None, 0
     for candidate in scope.root.iter("div", "td", "article", "section", "main", "span"):
-        score = 0
-        for child in candidate:
-            if child.tag != "p" and not (child.tag == "div" and len(child) == 0):
-                continue
-            text = len(child.text_content().strip())
-            links = sum(len(a.text_content().strip()) for a in child.iter("a"))
-            score += max(text - 2 * links, 0)
+        score = _score(candidate)
         if score > best_score and not any(a.tag in CHROME_TAGS for a in candidate.iterancestors()):
             best, best_score = candidate, score
     return Selector(root=best) if best is not None else None

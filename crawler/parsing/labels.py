@@ -32,6 +32,16 @@ POSTER_LABEL = re.compile(r"^(?:người đăng tin|người đăng|người c�
 SOURCE_LABEL = re.compile(r"^(?:nguồn tin|nguồn|theo)\s*:?\s+(?=\S)", re.I)
 CAPTION_LABEL = re.compile(r"^\(?\s*(?:ảnh minh họa|ảnh minh hoạ|ảnh|hình ảnh|hình)\s*:\s*", re.I)
 
+#: Lines that sit where a byline does but name no author: print and share links, photo
+#: credits ("Ảnh: …", "Foto: …", "Photo by …"), in the languages such templates come in.
+NOT_AN_AUTHOR = re.compile(
+    r"^(?:drucken|print|printer|in|in bài|in bài viết|in tin|in tin bài|bản in|imprimer|"
+    r"imprimir|stampa|afdrukken|skriv ut|tulosta|share|teilen|chia sẻ|e-?mail|zalo|facebook)"
+    r"\W*$"
+    r"|^\(?\s*(?:ảnh|hình ảnh|hình|video|clip|photo|photos|foto|fotos|bild|bilder|image|"
+    r"picture|credit)\s*(?::|by\b|von\b|/)",
+    re.I,
+)
 #: Elements whose class or id says they hold a date, for templates of no known family.
 GENERIC_DATE_CLASS = (
     ".//*[not(self::script or self::style or ancestor::li)][re:test(concat(@class, ' ', @id), "
@@ -42,6 +52,7 @@ GENERIC_DATE_CLASS = (
 GENERIC_LEAD = (
     ".//*[re:test(@class, '(sapo|summary|tomtat|tom-tat|trichyeu|trich-yeu|chapeau|lead|"
     "intro|abstract|hometext|mota|mo-ta)', 'i')] | .//*[@itemprop='description']"
+    " | .//p[contains(concat(' ', normalize-space(@class), ' '), ' description ')]"
 )
 #: Page furniture around an article: header, menus, sidebars and footer, by tag or by an
 #: id or class token that starts with one of these words.
