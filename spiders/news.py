@@ -238,8 +238,11 @@ class NewsSpider(scrapy.Spider):
             listing_category=response.meta.get("category"),
         )
         record = page.record()
+        for field in page.errors:
+            self.crawler.stats.inc_value(f"tinkhac/parser_errors/{field}")
         if record is None:
             self.crawler.stats.inc_value("tinkhac/pages/not_article")
+            self.crawler.stats.inc_value(f"tinkhac/pages/not_article/{page.rejection}")
             self.logger.debug("not an article: %s", response.url)
             return None
         self.article_keys.add(record["id"])

@@ -47,17 +47,21 @@ from crawler.parsing.structured import Metadata, read_metadata
 from crawler.text import clean, clean_or_none, fold
 from crawler.urls import article_key, canonical_url, same_site
 
+#: A <header> inside an <article> is the article's own (title, date, byline), not the page's.
 CHROME = (
-    "ancestor-or-self::*[self::header or self::nav or self::footer or self::aside or "
+    "ancestor-or-self::*[self::header[not(ancestor::article)] or self::nav or self::footer or "
+    "self::aside or "
     f"re:test(concat(' ', @id, ' ', @class), '{CHROME_CLASS}', 'i')]"
 )
-#: A short article is still an article: a lead and two short paragraphs. Below this, with
-#: no date and no article markup, a page is furniture (a contact box, a login form).
-MIN_GENERIC_BODY_CHARS = 80
+#: Text (lead and body) below which a page without article markup (og:type article,
+#: JSON-LD) is furniture: a contact box, a list of documents. A lead and two short
+#: paragraphs pass; a page that says it is an article needs only one paragraph.
+MIN_GENERIC_BODY_CHARS = 200
 #: Words of a heading that is a section name ("Thời sự", "World"), not a headline.
 MAX_SECTION_WORDS = 3
 #: What separates a headline from the site's name in og:title / <title>.
 TITLE_SUFFIX = re.compile(r"\s+(?:[|–—:·•]|-{1,2}|::)\s+")
+OWN_CHROME = re.compile(CHROME_CLASS, re.I)  # an element that is itself a footer, a menu
 MAX_DATE_LINE = 150  # a meta line, not a sentence that mentions a date
 MAX_HEADING = 60
 MIN_TITLE, MAX_TITLE = 10, 300
@@ -149,7 +153,9 @@ class ArticleParser:
         headings = [
             h
             for h in (self.scope_hint or self.doc).xpath("//h1")
-            if clean(h.xpath("string()").get()) and not h.xpath(NOT_A_TITLE)
+            if clean(h.xpath("string()").get())
+            and not h.xpath("ancestor::a | ancestor::li")
+            and not self._is_chrome(h)
         ]
         above = self._heading_above_body()
         if above is not None and all(h.root is not above.root for h in headings):
@@ -354,8 +360,14 @@ class ArticleParser:
     def _date_elements(self) -> list[Selector]:
         found = self._all(self.sel.date, self.scope) if self.sel.date else []
         if not found:
-            found = [e for e in self.scope.xpath(GENERIC_DATE_CLASS) if not e.xpath(CHROME)]
+            found = [e for e in self.scope.xpath(GENERIC_DATE_CLASS) if not self._is_chrome(e)]
         return found
+
+    def _is_chrome(self, element: Selector) -> bool:
+        """Inside page furniture: a header, menu, sidebar or footer that does not hold the
+        body (VnExpress calls its main column "sidebar-1")."""
+        body = self.body_element
+        return any(body is None or not _inside(body, c) for c in element.xpath(CHROME))
 
     @cached_property
     def _dates(self) -> tuple[datetime | None, datetime | None]:
@@ -575,12 +587,12 @@ class ArticleParser:
             return "lists_articles"
         if _link_density(self.body_element) > MAX_LINK_DENSITY:
             return "mostly_links"
-        text = "\n".join(self.body.paragraphs)
-        if self.published_at is None and not self.meta.is_article:
+        if self.meta.is_article:
+            return None if self.body.paragraphs else "empty_body"
+        if self.published_at is None:
             return "no_date"
-        if len(text) < MIN_GENERIC_BODY_CHARS and not self.meta.is_article:
-            return "too_short"
-        return None
+        text = "\n".join([self.lead or "", *self.body.paragraphs])
+        return "too_short" if len(text) < MIN_GENERIC_BODY_CHARS else None
 
     def _lists_articles(self) -> bool:
         """A listing: its main block is a list of links to pages that look like articles.
@@ -767,7 +779,11 @@ def _densest_text_element(scope: Selector) -> Selector | None:
     best, best_score = None, 0
     for candidate in scope.root.iter("div", "td", "article", "section", "main", "span"):
         score = _score(candidate)
-        if score > best_score and not any(a.tag in CHROME_TAGS for a in candidate.iterancestors()):
+        if (
+            score > best_score
+            and not any(a.tag in CHROME_TAGS for a in candidate.iterancestors())
+            and not OWN_CHROME.search(f" {candidate.get('id', '')} {candidate.get('class', '')}")
+        ):
             best, best_score = candidate, score
     return Selector(root=best) if best is not None else None
 

@@ -163,7 +163,8 @@ class _Inline:
                     bold=covers(self.styled["bold"]),
                     italic=covers(self.styled["italic"]),
                     caption_class=bool(CAPTION_CLASS.search(element.get("class") or "")),
-                    figure_caption=element.tag == "figcaption",
+                    figure_caption=element.tag == "figcaption"
+                    or any(a.tag == "figcaption" for a in element.iterancestors()),
                 )
             )
         self.__init__()

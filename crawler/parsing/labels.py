@@ -30,7 +30,9 @@ AUTHOR_LABEL = re.compile(
 #: Who posted the article in the CMS: the author only when nothing else names one.
 POSTER_LABEL = re.compile(r"^(?:người đăng tin|người đăng|người cập nhật)\s*:\s*", re.I)
 SOURCE_LABEL = re.compile(r"^(?:nguồn tin|nguồn|theo)\s*:?\s+(?=\S)", re.I)
-CAPTION_LABEL = re.compile(r"^\(?\s*(?:ảnh minh họa|ảnh minh hoạ|ảnh|hình ảnh|hình)\s*:\s*", re.I)
+CAPTION_LABEL = re.compile(
+    r"^\(?\s*(?:ảnh minh họa|ảnh minh hoạ|ảnh|hình ảnh|hình|photo|foto|bild)\s*:\s*", re.I
+)
 
 #: Lines that sit where a byline does but name no author: print and share links, photo
 #: credits ("Ảnh: …", "Foto: …", "Photo by …"), in the languages such templates come in.
@@ -57,7 +59,11 @@ GENERIC_LEAD = (
 #: Page furniture around an article: header, menus, sidebars and footer, by tag or by an
 #: id or class token that starts with one of these words.
 CHROME_TAGS = frozenset(("header", "nav", "footer", "aside"))
-CHROME_CLASS = r"\s(footer|header|topbar|top-bar|sidebar|side-bar|menu|navbar)[\w-]*"
+#: ("header-content", "header-detail": an article's own header, as VnExpress names it, is not).
+CHROME_CLASS = (
+    r"\s(footer|header(?!-(?:content|detail|article|post|entry))|topbar|top-bar|sidebar|side-bar"
+    r"|menu|navbar)[\w-]*"
+)
 
 #: Image URLs that are page furniture, not article photos.
 IMAGE_NOT_CONTENT = re.compile(
