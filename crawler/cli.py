@@ -98,9 +98,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     parts = urlsplit(args.url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(f"{args.url!r} is not an http(s) URL")
-    sites = _sites(args.sites)
-    site = next((s for s in sites.values() if s.matches(args.url)), None)
-    key, sites_file = (site.key, args.sites) if site else ("adhoc", _adhoc_sites_file(args.url))
+    key, sites_file = site_for_url(args.url, args.sites)
     settings = build_settings(args)
     settings.set("ITEM_PIPELINES", {"pipelines.normalize.NormalizePipeline": 100})
     settings.set("EXTENSIONS", {})
@@ -122,6 +120,17 @@ def cmd_parse(args: argparse.Namespace) -> int:
         return EXIT_DEGRADED
     print(json.dumps(records[0], ensure_ascii=False, indent=2))
     return EXIT_OK
+
+
+def site_for_url(url: str, sites_file: str | None) -> tuple[str, str | None]:
+    """(site key, sites file) that ``tinkhac parse URL --sites FILE`` reads ``url`` with.
+
+    A URL of a known site (built in, or in the user's file) is read with that site's rules;
+    any other with an ad hoc entry written to a temporary sites file: the generic profile
+    and whatever CMS family its pages show. ``bench/realpages.py`` reads pages this way too.
+    """
+    site = next((s for s in _sites(sites_file).values() if s.matches(url)), None)
+    return (site.key, sites_file) if site else ("adhoc", _adhoc_sites_file(url))
 
 
 def _adhoc_sites_file(url: str) -> str:

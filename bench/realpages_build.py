@@ -1,0 +1,168 @@
+"""Build the real-pages corpus that ``bench/realpages.py`` scores, from public benchmark data.
+
+    python bench/realpages_build.py [--mirrors /work/.mirror] [--out bench/realpages/data]
+                                    [--trafilatura-pages 300]
+
+The pages are not ours and are not committed (see ``bench/realpages/SOURCES.md``): this
+script turns local git mirrors of the source repositories, read at the commits pinned below,
+into the corpus layout, so that anyone with the same mirrors gets the same corpus::
+
+    <out>/pages/<id>.html.gz   the page's bytes as the dataset stores them, gzipped
+    <out>/truth.jsonl          one record per page, in id order (fields below)
+
+A truth record: ``id``, ``source`` (a key of SOURCES), ``url``, ``lang`` (the page's own
+``<html lang>``, or null), ``title``, ``author``, ``published_at`` (ISO 8601: a bare day
+``YYYY-MM-DD`` when the truth has no time, else a time with its offset), ``body``, and
+``snippets`` (``{"with": [...], "without": [...]}``: text the main content must and must not
+hold). A null field is *not known* (never scored), not "the page has none".
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+FIELDS = ("id", "source", "url", "lang", "title", "author", "published_at", "body", "snippets")
+
+#: source key -> (repository, pinned commit)
+SOURCES = {
+    "aeb": ("scrapinghub/article-extraction-benchmark", "4a3bc979f76c0df73cb95fe272e2fc1b96f9f010"),
+    "trafilatura": ("adbar/trafilatura", "e90b0ef51ab026fdb905fb6c5b3c84dd3d784fd5"),
+}
+#: trafilatura pages larger than this are left out (a few are whole archived portals).
+MAX_PAGE_BYTES = 600_000
+LANG = re.compile(rb"<html[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
+
+
+class Mirror:
+    """A bare git mirror, read at one commit."""
+
+    def __init__(self, root: Path, repo: str, commit: str) -> None:
+        self.git_dir = root / repo.replace("/", "+") / "repo"
+        self.commit = commit
+        if not self.git_dir.is_dir():
+            sys.exit(f"no mirror of {repo} at {self.git_dir}")
+
+    def git(self, *args: str) -> bytes:
+        command = ["git", f"--git-dir={self.git_dir}", *args]
+        return subprocess.run(command, capture_output=True, check=True).stdout
+
+    def read(self, path: str) -> bytes:
+        return self.git("show", f"{self.commit}:{path}")
+
+    def files(self, folder: str) -> set[str]:
+        listed = self.git("ls-tree", "-r", "--name-only", self.commit, folder)
+        return set(listed.decode().splitlines())
+
+
+def lang_of(html: bytes) -> str | None:
+    found = LANG.search(html[:20_000])
+    return found.group(1).decode().lower() if found else None
+
+
+def record(**fields: Any) -> dict[str, Any]:
+    return {name: fields.get(name) for name in FIELDS}
+
+
+def aeb(mirror: Mirror) -> Iterator[tuple[dict[str, Any], bytes]]:
+    """Zyte's article extraction benchmark: 181 pages, the article body as truth."""
+    truth = json.loads(mirror.read("ground-truth.json"))
+    for key in sorted(truth):
+        html = gzip.decompress(mirror.read(f"html/{key}.html.gz"))
+        item = truth[key]
+        yield (
+            record(
+                id=f"aeb-{key[:16]}",
+                source="aeb",
+                url=item["url"],
+                lang=lang_of(html),
+                body=item["articleBody"],
+            ),
+            html,
+        )
+
+
+def trafilatura_eval(mirror: Mirror, limit: int) -> Iterator[tuple[dict[str, Any], bytes]]:
+    """trafilatura's evaluation pages whose annotation has title, date and author.
+
+    Pages are taken in the order of a hash of their URL (a fixed, site-mixed sample) until
+    ``limit`` are in. Empty author or date annotations are kept as null (not known).
+    """
+    data = json.loads(mirror.read("tests/evaldata.json"))
+    present = mirror.files("tests/cache") | mirror.files("tests/eval")
+    chosen = 0
+    for url in sorted(data, key=lambda u: hashlib.sha1(u.encode()).hexdigest()):
+        item = data[url]
+        if chosen >= limit:
+            return
+        if not item.get("title") or not (item.get("date") or item.get("author")):
+            continue
+        path = next(
+            (
+                f"tests/{d}/{item['file']}"
+                for d in ("eval", "cache")
+                if f"tests/{d}/{item['file']}" in present
+            ),
+            None,
+        )
+        if path is None:
+            continue
+        html = mirror.read(path)
+        if len(html) > MAX_PAGE_BYTES:
+            continue
+        author = item.get("author") or None
+        if isinstance(author, list):
+            author = "; ".join(author)
+        chosen += 1
+        yield (
+            record(
+                id=f"traf-{hashlib.sha1(url.encode()).hexdigest()[:12]}",
+                source="trafilatura",
+                url=url,
+                lang=lang_of(html),
+                title=item["title"],
+                author=author,
+                published_at=item.get("date") or None,
+                snippets={"with": item.get("with", []), "without": item.get("without", [])},
+            ),
+            html,
+        )
+
+
+def main() -> None:
+    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    options.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"))
+    options.add_argument("--out", type=Path, default=ROOT / "bench" / "realpages" / "data")
+    options.add_argument("--trafilatura-pages", type=int, default=300)
+    args = options.parse_args()
+
+    mirrors = {key: Mirror(args.mirrors, *pinned) for key, pinned in SOURCES.items()}
+    pages_dir = args.out / "pages"
+    pages_dir.mkdir(parents=True, exist_ok=True)
+    records = []
+    for truth, html in [
+        *aeb(mirrors["aeb"]),
+        *trafilatura_eval(mirrors["trafilatura"], args.trafilatura_pages),
+    ]:
+        (pages_dir / f"{truth['id']}.html.gz").write_bytes(gzip.compress(html, mtime=0))
+        records.append(truth)
+    lines = [json.dumps(r, ensure_ascii=False, sort_keys=True) for r in records]
+    (args.out / "truth.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    by_source: dict[str, int] = {}
+    for r in records:
+        by_source[r["source"]] = by_source.get(r["source"], 0) + 1
+    size = sum(p.stat().st_size for p in pages_dir.iterdir())
+    print(f"{len(records)} pages {by_source}, {size / 1e6:.1f} MB gzipped, in {args.out}")
+
+
+if __name__ == "__main__":
+    main()
