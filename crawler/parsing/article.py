@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import copy
 import re
+import unicodedata
 from datetime import datetime, time
 from functools import cached_property
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import html as lxml_html
 from parsel import Selector
@@ -33,6 +34,7 @@ from crawler.parsing.labels import (
     AUTHOR_LABEL,
     CHROME_CLASS,
     CHROME_TAGS,
+    FURNITURE_PATH,
     GENERIC_DATE_CLASS,
     GENERIC_LEAD,
     IMAGE_NOT_CONTENT,
@@ -57,6 +59,9 @@ CHROME = (
 #: JSON-LD) is furniture: a contact box, a list of documents. A lead and two short
 #: paragraphs pass; a page that says it is an article needs only one paragraph.
 MIN_GENERIC_BODY_CHARS = 200
+#: A page with no date and no article markup is an article when it holds this much text
+#: and its URL is not an about/contact/documents page (``FURNITURE_PATH``).
+DATELESS_ARTICLE_CHARS = 500
 #: Words of a heading that is a section name ("Thời sự", "World"), not a headline.
 MAX_SECTION_WORDS = 3
 #: What separates a headline from the site's name in og:title / <title>.
@@ -75,6 +80,8 @@ MAX_BODY_ARTICLE_LINKS = 3  # a listing: three links that each stand alone as an
 #: A link is an item of a list when its text is nearly all the text of its block; a link in
 #: a sentence ("as the minister said") is an ordinary inline link of an article.
 LINK_ITEM_SHARE = 0.8
+#: Share of the body's text in stand-alone article links that makes the body a listing.
+LISTING_TEXT_SHARE = 0.5
 #: Fields of the record, read one by one; one that raises loses that field, not the record.
 FIELD_DEFAULTS: dict[str, object] = {
     "title": None, "lead": None, "body": "", "captions": [], "images": [], "author": None,
@@ -85,6 +92,8 @@ GENERIC = families.profile("generic").selectors
 #: The densest block is the body when it holds this share of what trafilatura kept; below
 #: it, the article is spread over sibling blocks and trafilatura's bound is taken.
 DENSE_SHARE = 0.6
+#: A bound holding this share of the page's text is the page itself, not its article.
+WHOLE_PAGE_SHARE = 0.85
 
 
 class ArticleParser:
@@ -203,7 +212,7 @@ class ArticleParser:
         if dense is not None and _score(dense.root) >= DENSE_SHARE * _paragraph_text(root.root):
             return dense, None  # it holds the page's paragraphs: no need to ask trafilatura
         zone = main_zone(root.root)
-        if zone is None:
+        if zone is None or _holds_the_page(zone.element, root.root):
             return dense, None
         if dense is not None and zone.share(dense.root) >= DENSE_SHARE:
             # The densest block holds most of the article: trafilatura's bound is wider
@@ -232,7 +241,13 @@ class ArticleParser:
             text = clean(self.title_element.xpath("string()").get())
         if self.sel.title == GENERIC.title:
             text = _agreed_title(text, self.meta.title)
-        return text or clean_or_none(self.meta.title)
+        return text or clean_or_none(self.meta.title) or self._document_title()
+
+    def _document_title(self) -> str | None:
+        """``<title>`` without its " | Site" part: the last resort of a page with no heading."""
+        whole = clean(self.doc.xpath("string(//title)").get())
+        parts = [p for p in TITLE_SUFFIX.split(whole) if p]
+        return clean(max(parts, key=len)) if parts else None
 
     @cached_property
     def lead(self) -> str | None:
@@ -577,7 +592,10 @@ class ArticleParser:
         if not self.title:
             return "no_title"
         robots = " ".join(self.doc.xpath("//meta[@name='robots']/@content").getall()).lower()
-        if "noindex" in robots:
+        # Print views repeat an article under another URL and say noindex; an article page
+        # that says noindex (an archive, a paywall) is still an article.
+        article_url = is_article_link(self.url, self.profile)
+        if "noindex" in robots and not (self.meta.is_article or article_url):
             return "noindex"
         if self.profile.is_article_url(self.url):
             return None if self.body.paragraphs or self.body.images else "empty_body"
@@ -589,9 +607,11 @@ class ArticleParser:
             return "mostly_links"
         if self.meta.is_article:
             return None if self.body.paragraphs else "empty_body"
-        if self.published_at is None:
-            return "no_date"
         text = "\n".join([self.lead or "", *self.body.paragraphs])
+        if self.published_at is None and (
+            len(text) < DATELESS_ARTICLE_CHARS or FURNITURE_PATH.search(_plain_path(self.url))
+        ):
+            return "no_date"
         return "too_short" if len(text) < MIN_GENERIC_BODY_CHARS else None
 
     def _lists_articles(self) -> bool:
@@ -600,14 +620,21 @@ class ArticleParser:
         Only links that stand alone as an item (the whole text of their list item, heading
         or paragraph) count: an article's inline links are part of its sentences.
         """
-        urls = set()
+        urls: set[str] = set()
+        item_text = 0
         for anchor in self.body_element.root.iter("a"):
             href = anchor.get("href")
             if not href or not _stands_alone(anchor):
                 continue
-            urls.add(urljoin(self.url, href))
-        found = sum(1 for url in urls if is_article_link(url, self.profile))
-        return found >= MAX_BODY_ARTICLE_LINKS
+            url = urljoin(self.url, href)
+            if is_article_link(url, self.profile) and url not in urls:
+                urls.add(url)
+                item_text += len(clean(anchor.text_content()))
+        if len(urls) < MAX_BODY_ARTICLE_LINKS:
+            return False
+        # An article with a related list under it is mostly its own text.
+        text = sum(len(p) for p in self.body.paragraphs) + len(self.lead or "")
+        return item_text >= LISTING_TEXT_SHARE * text
 
     def record(self) -> dict[str, object] | None:
         """The article's fields, or None exactly when :attr:`rejection` is set.
@@ -700,6 +727,18 @@ def _agreed_title(heading: str, headline: str | None) -> str:
         parts = TITLE_SUFFIX.split(whole)
         return clean(max(parts, key=len)) if len(parts) > 1 else whole
     return heading
+
+
+def _plain_path(url: str) -> str:
+    """ "/menutop/Gi%E1%BB%9Bi%20thi%E1%BB%87u/" -> "/menutop/gioi-thieu/": words to match."""
+    path = unicodedata.normalize("NFD", unquote(urlsplit(url).path).lower().replace("đ", "d"))
+    return re.sub(r"\s+", "-", "".join(c for c in path if not unicodedata.combining(c)))
+
+
+def _holds_the_page(element: lxml_html.HtmlElement, root: lxml_html.HtmlElement) -> bool:
+    """Whether a bound is nearly the whole page (a layout table): it bounds nothing."""
+    page = len(clean(root.xpath("string(//body)") or root.text_content()))
+    return page > 0 and len(clean(element.text_content())) >= WHOLE_PAGE_SHARE * page
 
 
 def _more_precise(machine: str | None, visible: datetime | None) -> datetime | None:

@@ -44,6 +44,12 @@ NOT_AN_AUTHOR = re.compile(
     r"picture|credit)\s*(?::|by\b|von\b|/)",
     re.I,
 )
+#: URL path words of pages that are not articles although they hold text: about, contact,
+#: work calendars, document lists, legal notices. Asked only of a page with no date.
+FURNITURE_PATH = re.compile(
+    r"(?i)(?:^|[/_-])(?:gioi-?thieu|lien-?he|lich-?cong-?tac|van-?ban|so-?do-?to-?chuc|"
+    r"about(?:-us)?|contact|impressum|kontakt|datenschutz|privacy|terms|ueber-uns)(?:[/._-]|$)"
+)
 #: Elements whose class or id says they hold a date, for templates of no known family.
 GENERIC_DATE_CLASS = (
     ".//*[not(self::script or self::style or ancestor::li)][re:test(concat(@class, ' ', @id), "
