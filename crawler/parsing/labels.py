@@ -45,11 +45,11 @@ NOT_AN_AUTHOR = re.compile(
     re.I,
 )
 #: URL path words of pages that are not articles although they hold text: about, contact,
-#: work calendars, document lists, legal notices. Asked only of a page with no date.
+#: work calendars, document lists, legal notices. Asked of pages without article markup.
 FURNITURE_PATH = re.compile(
-    r"(?i)(?:^|[/_-])(?:gioi-?thieu|lien-?he|lich-?cong-?tac|van-?ban|so-?do-?to-?chuc|"
-    r"about(?:-us)?|contact|impressum|kontakt|datenschutz|privacy|terms|ueber-uns)(?:[/._-]|$)"
-)
+    r"(?i)/(?:gioi-?thieu|lien-?he|lich-?cong-?tac|van-?ban|so-?do-?to-?chuc|"
+    r"about(?:-us)?|contact|impressum|kontakt|datenschutz|privacy|terms|ueber-uns)(?:\.\w+)?(?:/pages/default\.aspx)?/?$"
+)  # the last segment of the path, whole: "/tin-tuc/ban-hanh-van-ban-moi-12.html" is an article
 #: Elements whose class or id says they hold a date, for templates of no known family.
 GENERIC_DATE_CLASS = (
     ".//*[not(self::script or self::style or ancestor::li)][re:test(concat(@class, ' ', @id), "
