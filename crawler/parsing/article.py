@@ -209,8 +209,12 @@ class ArticleParser:
                 return found, None
         root = self.scope_hint or self.doc
         dense = _densest_text_element(root)
-        if dense is not None and _score(dense.root) >= DENSE_SHARE * _paragraph_text(root.root):
-            return dense, None  # it holds the page's paragraphs: no need to ask trafilatura
+        if self.profile.name != "generic" or (
+            dense is not None and _score(dense.root) >= DENSE_SHARE * _paragraph_text(root.root)
+        ):
+            # A CMS family's pages are ours to read; and a densest block that holds the
+            # page's paragraphs needs no second opinion.
+            return dense, None
         zone = main_zone(root.root)
         if zone is None or _holds_the_page(zone.element, root.root):
             return dense, None
