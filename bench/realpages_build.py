@@ -27,6 +27,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,62 @@ FIELDS = ("id", "source", "url", "lang", "title", "author", "published_at", "bod
 SOURCES = {
     "aeb": ("scrapinghub/article-extraction-benchmark", "4a3bc979f76c0df73cb95fe272e2fc1b96f9f010"),
     "trafilatura": ("adbar/trafilatura", "e90b0ef51ab026fdb905fb6c5b3c84dd3d784fd5"),
+    "readability": ("mozilla/readability", "ab4027a8b37669745016869a37a504727992b2ba"),
 }
+#: readability's test pages that are made-up cases, or no article, rather than a real page.
+READABILITY_SKIP = re.compile(
+    r"^(?:\d{3}(?:-.*)?|article-author-tag|base-url.*|basic-tags-cleaning|clean-links|"
+    r"cnet-svg-classes|comment-inside-script-parsing|data-url-image|hidden-nodes|"
+    r"invalid-attributes|js-link-replacement|keep-images|keep-tabular-data|lazy-image-\d|"
+    r"links-in-tables|mathjax|metadata-content-missing|missing-paragraphs|normalize-spaces|ol|"
+    r"parsely-metadata|remove-.*|reordering-paragraphs|replace-.*|rtl-\d|"
+    r"schema-org-context-object|social-buttons|style-tags-removal|svg-parsing|"
+    r"table-style-attributes|title-and-h1-discrepancy|title-en-dash|toc-missing|"
+    r"visibility-hidden|wikipedia.*|wikia|videos-\d|embedded-videos|"
+    r"dev418|mozilla-\d|lifehacker-post-comment-load|royal-road)$"
+)
+#: bylines read again on the page: not a person (None), or a name list made plain.
+READABILITY_AUTHORS = {
+    "archive-of-our-own": None,  # the site's organisation, not the story's author
+    "ebb-org": "Bradley M. Kuhn",
+    "lemonde-1": "Martin Untersinger, Damien Leloup, Morgane Tual",
+    "pixnet": None,  # a blog's name and handle
+    "yahoo-4": None,  # 個人: "individual", not a name
+    "youth": None,  # the outlet's name run into the reporter's
+}
+BLOCKS = frozenset(
+    [
+        "p",
+        "div",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "td",
+        "th",
+        "tr",
+        "figcaption",
+        "dt",
+        "dd",
+        "br",
+        "section",
+        "article",
+        "table",
+        "ul",
+        "ol",
+        "figure",
+    ]
+)
+CANONICAL = re.compile(
+    rb"<link[^>]+rel=[\"']canonical[\"'][^>]*href=[\"']([^\"']+)|"
+    rb"property=[\"']og:url[\"'][^>]*content=[\"']([^\"']+)",
+    re.I,
+)
 #: trafilatura pages larger than this are left out (a few are whole archived portals).
 MAX_PAGE_BYTES = 600_000
 LANG = re.compile(rb"<html[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
@@ -138,6 +194,90 @@ def trafilatura_eval(mirror: Mirror, limit: int) -> Iterator[tuple[dict[str, Any
         )
 
 
+def text_of(html: str) -> str:
+    """The text of an HTML fragment, a line break after each block, so words stay apart."""
+    import lxml.html
+
+    tree = lxml.html.fromstring(html)
+    for element in tree.iter():
+        if isinstance(element.tag, str) and element.tag in BLOCKS:
+            element.tail = "\n" + (element.tail or "")
+    lines = (" ".join(line.split()) for line in tree.text_content().splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def iso(value: str | None) -> str | None:
+    """An ISO 8601 time as ``datetime.fromisoformat`` writes it (``+0100`` → ``+01:00``)."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat()
+    except ValueError:
+        return None
+
+
+def headings(html: bytes) -> set[str]:
+    import lxml.html
+
+    tree = lxml.html.fromstring(html)
+    return {" ".join(h.text_content().split()) for h in tree.iter("h1", "h2")}
+
+
+def clean_byline(byline: str | None, site_name: str | None) -> str | None:
+    """Readability's byline where it is a plain name (or names), else None (not known).
+
+    Its expected bylines are its own output: some are the site's name, or a whole byline
+    block with dates and counters; only short, digit-free, one-line ones are kept as truth.
+    """
+    if not byline or byline == site_name or "\n" in byline or re.search(r"\d", byline):
+        return None
+    name = re.sub(r"^(?:by|par)\s+", "", " ".join(byline.split()), flags=re.I)
+    if (
+        len(name.split()) > 8
+        or name.casefold() in {"follow author"}
+        or "updated" in name.casefold()
+    ):
+        return None
+    return name
+
+
+def readability_pages(mirror: Mirror) -> Iterator[tuple[dict[str, Any], bytes]]:
+    """Readability.js's test pages of real sites: its expected text and metadata as truth.
+
+    The title counts only where it is the text of a heading of the page (readability takes
+    the document title, site suffix and all); the byline only where it is not the site's
+    name; the date where it has one.
+    """
+    names = sorted({p.split("/")[2] for p in mirror.files("test/test-pages")})
+    for name in names:
+        if READABILITY_SKIP.match(name):
+            continue
+        folder = f"test/test-pages/{name}"
+        html = mirror.read(f"{folder}/source.html")
+        meta = json.loads(mirror.read(f"{folder}/expected-metadata.json"))
+        body = text_of(mirror.read(f"{folder}/expected.html").decode("utf-8"))
+        found = CANONICAL.search(html)
+        url = (found.group(1) or found.group(2)).decode() if found else None
+        if not url or not url.startswith("http") or "fakehost" in url:
+            url = f"http://fakehost/test/{name}.html"
+        title = " ".join((meta.get("title") or "").split())
+        author = clean_byline(meta.get("byline"), meta.get("siteName"))
+        author = READABILITY_AUTHORS.get(name, author)
+        yield (
+            record(
+                id=f"rdb-{name}",
+                source="readability",
+                url=url,
+                lang=(meta.get("lang") or "").split("-")[0].lower() or lang_of(html),
+                title=title if title and title in headings(html) else None,
+                author=author,
+                published_at=iso(meta.get("publishedTime")),
+                body=body,
+            ),
+            html,
+        )
+
+
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"))
@@ -152,6 +292,7 @@ def main() -> None:
     for truth, html in [
         *aeb(mirrors["aeb"]),
         *trafilatura_eval(mirrors["trafilatura"], args.trafilatura_pages),
+        *readability_pages(mirrors["readability"]),
     ]:
         (pages_dir / f"{truth['id']}.html.gz").write_bytes(gzip.compress(html, mtime=0))
         records.append(truth)
