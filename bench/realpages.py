@@ -66,6 +66,7 @@ from crawler.text import clean  # noqa: E402
 from pipelines.normalize import NormalizePipeline  # noqa: E402
 
 REQUIRED = ("id", "source", "url", "lang", "title", "author", "published_at", "body", "snippets")
+REQUIRED += ("from_markup",)  # the fields read from the page's own markup, not the dataset
 TINKHAC, TRAFILATURA = "tinkhac", "trafilatura"
 Record = dict[str, Any]
 
