@@ -97,7 +97,7 @@ CANONICAL = re.compile(
 )
 #: trafilatura pages larger than this are left out (a few are whole archived portals).
 MAX_PAGE_BYTES = 600_000
-LANG = re.compile(rb"<html[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
+LANG = re.compile(rb"<html[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})(?=[-_\"'\s>])", re.I)
 
 
 class Mirror:
@@ -108,6 +108,10 @@ class Mirror:
         self.commit = commit
         if not self.git_dir.is_dir():
             sys.exit(f"no mirror of {repo} at {self.git_dir}")
+        try:
+            self.git("cat-file", "-e", f"{commit}^{{commit}}")
+        except subprocess.CalledProcessError:
+            sys.exit(f"the mirror of {repo} at {self.git_dir} lacks the pinned commit {commit}")
 
     def git(self, *args: str) -> bytes:
         command = ["git", f"--git-dir={self.git_dir}", *args]
