@@ -40,6 +40,7 @@ SOURCES = {
     "aeb": ("scrapinghub/article-extraction-benchmark", "4a3bc979f76c0df73cb95fe272e2fc1b96f9f010"),
     "trafilatura": ("adbar/trafilatura", "e90b0ef51ab026fdb905fb6c5b3c84dd3d784fd5"),
     "readability": ("mozilla/readability", "ab4027a8b37669745016869a37a504727992b2ba"),
+    "htmldate": ("adbar/htmldate", "b8952828329abaeeb3be21387b526f2be614ce67"),
 }
 #: readability's test pages that are made-up cases, or no article, rather than a real page.
 READABILITY_SKIP = re.compile(
@@ -369,6 +370,32 @@ def readability_pages(mirror: Mirror) -> Iterator[tuple[dict[str, Any], bytes]]:
         )
 
 
+def htmldate_mediacloud(mirror: Mirror) -> Iterator[tuple[dict[str, Any], bytes]]:
+    """htmldate's Media Cloud 2020 sample: news pages of many countries, the day as truth.
+
+    Entries whose annotation is not a day (no date found by the annotators) are left out.
+    """
+    data = json.loads(mirror.read("tests/eval_mediacloud_2020.json"))
+    for url in sorted(data, key=lambda u: hashlib.sha1(u.encode()).hexdigest()):
+        item = data[url]
+        day = str(item.get("date") or "")  # the unannotated ones hold NaN
+        if not re.fullmatch(r"\d{4}-\d\d-\d\d", day):
+            continue
+        html = mirror.read(f"tests/test_set/{item['file']}")
+        if len(html) > MAX_PAGE_BYTES:
+            continue
+        yield (
+            record(
+                id=f"hdt-{hashlib.sha1(url.encode()).hexdigest()[:12]}",
+                source="htmldate",
+                url=url,
+                lang=lang_of(html),
+                published_at=day,
+            ),
+            html,
+        )
+
+
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"))
@@ -384,6 +411,7 @@ def main() -> None:
         *aeb(mirrors["aeb"]),
         *trafilatura_eval(mirrors["trafilatura"], args.trafilatura_pages),
         *readability_pages(mirrors["readability"]),
+        *htmldate_mediacloud(mirrors["htmldate"]),
     ]:
         (pages_dir / f"{truth['id']}.html.gz").write_bytes(gzip.compress(html, mtime=0))
         records.append(truth)
