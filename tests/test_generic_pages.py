@@ -17,6 +17,7 @@ from crawler.families import detect, profile
 from crawler.parsing import article
 from crawler.parsing.article import ArticleParser
 from crawler.parsing.blocks import largest_in_srcset
+from crawler.parsing.labels import NOT_AN_AUTHOR
 
 PAGES = Path(__file__).parent / "pages" / "generic"
 CASES = sorted(PAGES.glob("*.html"))
@@ -77,3 +78,16 @@ def test_a_page_the_parser_cannot_read_is_refused_with_a_reason(monkeypatch) -> 
 )  # fmt: skip
 def test_largest_in_srcset(srcset: str, expected: str | None) -> None:
     assert largest_in_srcset(srcset) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "refused"),
+    [
+        ("Drucken", True), ("Print", True), ("In bài", True), ("Photo: Port authority", True),
+        ("Ảnh: Giang Huy", True), ("You May Also Like", True), ("Ähnliche Beiträge", True),
+        ("No Author", True), ("Datenschutzbestimmungen", True),
+        ("Maria Jensen", False), ("Võ Hải", False), ("Inga Berg", False),
+    ],
+)  # fmt: skip
+def test_print_links_photo_credits_and_block_headings_are_not_authors(line, refused) -> None:
+    assert bool(NOT_AN_AUTHOR.match(line)) == refused

@@ -38,7 +38,9 @@ CAPTION_LABEL = re.compile(
 #: credits ("Ảnh: …", "Foto: …", "Photo by …"), in the languages such templates come in.
 NOT_AN_AUTHOR = re.compile(
     r"^(?:drucken|print|printer|in|in bài|in bài viết|in tin|in tin bài|bản in|imprimer|"
-    r"imprimir|stampa|afdrukken|skriv ut|tulosta|share|teilen|chia sẻ|e-?mail|zalo|facebook)"
+    r"imprimir|stampa|afdrukken|skriv ut|tulosta|share|teilen|chia sẻ|e-?mail|zalo|facebook|"
+    r"no author|unknown|admin|datenschutz\w*|impressum|privacy policy|cookie\w*|"
+    r"you may also like|related posts|ähnliche beiträge|ähnliche artikel|weitere artikel)"
     r"\W*$"
     r"|^\(?\s*(?:ảnh|hình ảnh|hình|video|clip|photo|photos|foto|fotos|bild|bilder|image|"
     r"picture|credit)\s*(?::|by\b|von\b|/)",
