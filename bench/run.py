@@ -82,6 +82,38 @@ def parse_speed(pages: list[tuple[str, str]], rounds: int = 3) -> tuple[float, f
     return _rate(ours, len(pages), rounds), _rate(theirs, len(pages), rounds)
 
 
+def real_page_speed(rounds: int = 1) -> tuple[int, float, float] | None:
+    """(pages, ours, trafilatura) pages per second on the real-page corpus, when built.
+
+    Ours reads each page as ``tinkhac parse URL`` does (generic profile, the decoded page);
+    trafilatura runs ``bare_extraction`` with metadata, so that both give title, date,
+    author and body, as ``bench/realpages.py`` scores them.
+    """
+    from bench.realpages import corpus_dir, load_pages
+
+    folder = corpus_dir()
+    if folder is None:
+        return None
+    from parsel import Selector
+
+    from crawler.families import detect, profile
+    from crawler.parsing.article import ArticleParser
+
+    pages = [(p.url, p.html.decode("utf-8", "replace"), p.html) for p in load_pages(folder)]
+
+    def ours() -> None:
+        for url, text, _ in pages:
+            ArticleParser(url, Selector(text=text), profile(detect(text)), "bench").record()
+
+    def theirs() -> None:
+        import trafilatura
+
+        for url, _, raw in pages:
+            trafilatura.bare_extraction(raw, url=url, with_metadata=True)
+
+    return len(pages), _rate(ours, len(pages), rounds), _rate(theirs, len(pages), rounds)
+
+
 def _rate(work, count: int, rounds: int) -> float:
     work()  # warm caches (dateparser's locale data, lxml)
     started = time.perf_counter()
@@ -186,8 +218,19 @@ def main() -> None:
 
     pages = corpus()
     ours, theirs = parse_speed(pages)
-    print(f"1. parsing {len(pages)} pages: ours {ours:.0f} pages/s, trafilatura {theirs:.0f}")
-    print(f"   ratio {ours / theirs:.2f}x (accuracy: python bench/quality.py)")
+    print(
+        f"1. parsing {len(pages)} family (replica) pages: ours {ours:.0f} pages/s, "
+        f"trafilatura {theirs:.0f}; ratio {ours / theirs:.2f}x (accuracy: bench/quality.py)"
+    )
+    real = real_page_speed()
+    real_ratio = real[1] / real[2] if real else float("nan")
+    if real:
+        print(
+            f"   parsing {real[0]} real pages: ours {real[1]:.0f} pages/s, trafilatura "
+            f"{real[2]:.0f}; ratio {real_ratio:.2f}x (accuracy: bench/realpages.py)"
+        )
+    else:
+        print("   real pages: no corpus built (python bench/realpages_build.py)")
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -221,7 +264,8 @@ def main() -> None:
             f"{sum(per_site) / wall:.0f} requests/s"
         )
     print(
-        f"BENCH parse_ratio={ours / theirs:.2f} crawl_ratio={rate / ceiling:.2f} "
+        f"BENCH parse_ratio={ours / theirs:.2f} real_parse_ratio={real_ratio:.2f} "
+        f"crawl_ratio={rate / ceiling:.2f} "
         f"peak_rss_mb={peak:.0f} rerun_requests={rerun} rerun_min={minimum} "
         f"lookup_ms={lookup_ms:.4f} fleet_sites={len(per_site)} fleet_wall_s={wall:.1f} "
         f"fleet_peak_rss_mb={fleet_peak:.0f} fleet_requests_per_site={mean:.0f}"

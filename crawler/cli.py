@@ -130,9 +130,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     from spiders.news import NewsSpider
 
     _http_url(args.url)
-    sites = _sites(args.sites)
-    site = next((s for s in sites.values() if s.matches(args.url)), None)
-    key, sites_file = (site.key, args.sites) if site else ("adhoc", adhoc_sites_file(args.url))
+    key, sites_file = site_for_url(args.url, args.sites)
     settings = build_settings(args)
     settings.set("ITEM_PIPELINES", {"pipelines.normalize.NormalizePipeline": 100})
     settings.set("EXTENSIONS", {})
@@ -188,6 +186,17 @@ def _why_no_article(seen: dict[str, Any]) -> str:
     if stats.get("tinkhac/refused/not_loopback") or stats.get("tinkhac/refused/offsite"):
         return "refused: outside the site"
     return "no article could be read (run with --verbose to see why)"
+
+
+def site_for_url(url: str, sites_file: str | None) -> tuple[str, str | None]:
+    """(site key, sites file) that ``tinkhac parse URL --sites FILE`` reads ``url`` with.
+
+    A URL of a known site (built in, or in the user's file) is read with that site's rules;
+    any other with an ad hoc entry written to a temporary sites file: the generic profile
+    and whatever CMS family its pages show. ``bench/realpages.py`` reads pages this way too.
+    """
+    site = next((s for s in _sites(sites_file).values() if s.matches(url)), None)
+    return (site.key, sites_file) if site else ("adhoc", adhoc_sites_file(url))
 
 
 def adhoc_sites_file(url: str, start: str | None = None) -> str:

@@ -16,7 +16,10 @@ Why the work is split this way (measured in ``shared/research/anchors.md`` §5):
 * Parses are cached by canonical string: a crawl meets the same few thousand dates in every
   listing and related block, and a cached parse costs microseconds instead of ~0.7 ms.
 
-Every value is aware, in Asia/Ho_Chi_Minh (+07:00); a date without a time is midnight.
+Every value is aware. A date read from Vietnamese text, or a machine date without an offset,
+is in Asia/Ho_Chi_Minh (+07:00); a machine date that states its own offset keeps it
+("2026-03-01T10:00:00+02:00" stays +02:00: the page said so, and the instant is the same).
+A date without a time is midnight.
 """
 
 from __future__ import annotations
@@ -200,8 +203,8 @@ def parse_iso_date(text: str) -> datetime | None:
     These are ISO 8601, so they are read exactly with ``datetime.fromisoformat`` rather than
     by dateparser, whose day-first settings can misread "YYYY-MM-DD" (dateparser #1199).
     Accepts a trailing Z, "2023-07-14 08:15:00" and "2023-07-14". A value without an offset is
-    taken as Vietnamese wall time; the result is converted to Asia/Ho_Chi_Minh. None for
-    anything else, and for placeholders before ``MIN_ISO_YEAR`` ("0001-01-01T00:00:00").
+    taken as Vietnamese wall time (Asia/Ho_Chi_Minh); an explicit offset is kept as given. None
+    for anything else, and for placeholders before ``MIN_ISO_YEAR`` ("0001-01-01T00:00:00").
     """
     if not text:
         return None
@@ -212,19 +215,19 @@ def parse_iso_date(text: str) -> datetime | None:
         parsed = datetime.fromisoformat(value)
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=VN_TZ)
-        parsed = parsed.astimezone(VN_TZ)
+        parsed.utcoffset()  # an offset of a day or more raises here, not later
     except (ValueError, OverflowError):
         return None
     return parsed if parsed.year >= MIN_ISO_YEAR else None
 
 
 def to_iso(value: datetime) -> str:
-    """ "2023-07-14T08:15:00+07:00": Vietnamese time, seconds and offset always written.
+    """ "2023-07-14T08:15:00+07:00": seconds and offset always written.
 
-    A naive value is taken as Vietnamese wall time, an aware one is converted, so every
-    record in the output has the same shape and zone.
+    A naive value is taken as Vietnamese wall time; an aware one keeps its own offset (a
+    page that says +02:00 is written +02:00), so every record has the same shape.
     """
-    value = value.replace(tzinfo=VN_TZ) if value.tzinfo is None else value.astimezone(VN_TZ)
+    value = value.replace(tzinfo=VN_TZ) if value.tzinfo is None else value
     return value.isoformat(timespec="seconds")
 
 

@@ -96,7 +96,19 @@ class ArticlePage:
 
     @cached_property
     def _parsed(self) -> dict[str, Any] | None:
-        return self.parser.record()
+        return None if self.rejection else self.parser.record()
+
+    @cached_property
+    def rejection(self) -> str | None:
+        """Why the page is no article (the parser's reason), None when it is one.
+
+        A page whose only title is the site's own name (a video or gallery page whose
+        ``<title>`` reads "Video | <site>") is a page of the site, not an article.
+        """
+        reason = self.parser.rejection
+        if reason is None and fold(self.parser.title or "") == fold(self.context.site.name):
+            return "site_name_title"
+        return reason
 
     @property
     def is_article(self) -> bool:

@@ -129,7 +129,8 @@ def site_report(site: str, reason: str, stats: dict[str, Any]) -> SiteReport:
         new=written - updated,
         updated=updated,
         skipped_known=skipped,
-        dropped=by_prefix("tinkhac/dropped/"),
+        dropped=by_prefix("tinkhac/dropped/")
+        | {f"not_article:{k}": v for k, v in by_prefix("tinkhac/pages/not_article/").items()},
         faults=faults(stats),
         resumed=bool(stats.get("tinkhac/job/resumed")),
         **detected(stats),
@@ -200,6 +201,8 @@ def faults(stats: dict[str, Any]) -> dict[str, int]:
             add(f"http_{key.rsplit('/', 1)[-1]}", count)
         elif key.startswith("tinkhac/pages/") and key[14:].startswith(PAGE_FAULTS):
             add(key[14:], count)
+        elif key.startswith("tinkhac/parser_errors/"):
+            add(f"parser_error:{key[len('tinkhac/parser_errors/') :]}", count)
         elif key in ("offsite/filtered", "tinkhac/refused/offsite"):
             add("refused_offsite", count)
         elif key == "retry/max_reached":

@@ -43,6 +43,12 @@ CREATE TABLE IF NOT EXISTS pages (
     last_seen TEXT NOT NULL,
     PRIMARY KEY (site, url)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS link_titles (
+    site TEXT NOT NULL,
+    id TEXT NOT NULL,
+    shown TEXT NOT NULL,
+    PRIMARY KEY (site, id, shown)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS runs (
     site TEXT NOT NULL,
     run_id TEXT NOT NULL,
@@ -74,15 +80,19 @@ class KnownArticle:
     fingerprint: str
     related: tuple[str, ...]  # its related block, so a run that skips it still walks on
     url: str = ""
+    shown_as: frozenset[str] = frozenset()  # link texts it was fetched through, folded
 
     def shown_by(self, link_text: str | None) -> bool:
-        """Whether a link's text shows this title (listings may cut it short with "…").
+        """Whether a link's text shows this title (listings may cut it short with "…"), or
+        is a text that led to it before (a listing that keeps an older or shorter title).
 
         A different title means the article was edited: it is fetched again.
         """
         if not link_text:
             return True
         shown = fold(link_text).rstrip(".…").strip()
+        if shown in self.shown_as:
+            return True
         return bool(self.title) and fold(self.title).startswith(shown)
 
 
@@ -118,7 +128,27 @@ class StateStore:
         ).fetchone()
         if row is None:
             return None
-        return KnownArticle(row[0], row[1], row[2], tuple(json.loads(row[3])), row[4])
+        shown = self.db.execute(
+            "SELECT shown FROM link_titles WHERE site = ? AND id = ?", (site, article_id)
+        ).fetchall()
+        return KnownArticle(
+            row[0],
+            row[1],
+            row[2],
+            tuple(json.loads(row[3])),
+            row[4],
+            frozenset(r[0] for r in shown),
+        )
+
+    def remember_link_title(self, site: str, article_id: str, link_text: str) -> None:
+        """The text of the link an article was fetched through, when it is not its title:
+        the next run that meets the same link knows the article without fetching it."""
+        shown = fold(link_text).rstrip(".…").strip()
+        if shown:
+            self.db.execute(
+                "INSERT OR IGNORE INTO link_titles (site, id, shown) VALUES (?, ?, ?)",
+                (site, article_id, shown),
+            )
 
     def record(
         self,

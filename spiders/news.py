@@ -171,7 +171,7 @@ class NewsSpider(scrapy.Spider):
         if role != "start" and not listing.articles:
             # No article and no listing, or a hub of subcategories: remembered with the
             # categories it led to, which a later run that skips it still walks.
-            self._not_an_article(response, [link.url for link in categories])
+            self._not_an_article(response, article, [link.url for link in categories])
             return
         self.crawler.stats.inc_value(f"tinkhac/pages/{role}")
         yield from self._listing(response, listing)
@@ -212,7 +212,7 @@ class NewsSpider(scrapy.Spider):
             response.meta.update(role="listing", page=1, listing=response.url)
             yield from self._listing(response, listing)
             return
-        self._not_an_article(response)
+        self._not_an_article(response, article)
 
     def parse_single(self, response: Response) -> Iterator[Any]:
         """One page asked for by name: its record if it is an article, else its articles."""
@@ -230,7 +230,7 @@ class NewsSpider(scrapy.Spider):
                 response, ListingPage(response, profile, context), paging=False
             )
         else:
-            self.crawler.stats.inc_value("tinkhac/pages/not_article")
+            self._count_rejection(article)
 
     # -- what a page leads to ------------------------------------------------------------
 
@@ -311,9 +311,13 @@ class NewsSpider(scrapy.Spider):
         """The page's article, or None (counted) when it is too old."""
         stats = self.crawler.stats
         stats.inc_value("tinkhac/pages/article")
+        for field in page.parser.errors:
+            stats.inc_value(f"tinkhac/parser_errors/{field}")
         record = page.record
         article_id = record["id"]
         self._remember(response, ARTICLE, article_id)
+        if response.meta.get("link_text"):
+            self.store.remember_link_title(self.site.key, article_id, response.meta["link_text"])
         self.article_keys.add(article_id)
         self.written_now.add(article_id)
         self._count_reached(response, article_id)
@@ -449,11 +453,18 @@ class NewsSpider(scrapy.Spider):
         """How the state names a URL: canonical, by the site's profile once it is known."""
         return canonical_url(url, self.profile or self.site.profile())
 
-    def _not_an_article(self, response: HtmlResponse, categories: list[Link] = ()) -> None:
-        self.crawler.stats.inc_value("tinkhac/pages/not_article")
-        self.logger.debug("not an article: %s", response.url)
+    def _not_an_article(
+        self, response: HtmlResponse, page: ArticlePage, categories: list[str] = ()
+    ) -> None:
+        """A page that is no article: counted with the parser's reason, and remembered."""
+        self._count_rejection(page)
+        self.logger.debug("not an article (%s): %s", page.rejection, response.url)
         self._note_javascript_shell(response)
-        self._remember(response, NOT_ARTICLE, json.dumps([link.url for link in categories]))
+        self._remember(response, NOT_ARTICLE, json.dumps(list(categories)))
+
+    def _count_rejection(self, page: ArticlePage) -> None:
+        self.crawler.stats.inc_value("tinkhac/pages/not_article")
+        self.crawler.stats.inc_value(f"tinkhac/pages/not_article/{page.rejection}")
 
     def _note_javascript_shell(self, response: HtmlResponse) -> None:
         """Count a page that a browser would fill in (crawler/shell.py): the report says so."""

@@ -61,7 +61,7 @@ def test_no_replica_article_page_is_taken_for_a_shell():
 
 
 def test_the_shell_flag_replaces_no_articles():
-    report = SiteReport(site="vinhlong-next", finish_reason="finished")
+    report = SiteReport(site="vinhlong-next", finish_reason="finished", pages_read=4)
     history = [{"found": 40, "written": 40, "coverage": {}}]
     stats = {"tinkhac/javascript_shell/next.js": 3, "tinkhac/javascript_shell/react": 1}
     assert flags(report, history) == ["no_articles"]

@@ -8,21 +8,25 @@ a wrong date is worse than none.
 
 from __future__ import annotations
 
+import copy
 import re
-from datetime import datetime
+import unicodedata
+from datetime import datetime, time
 from functools import cached_property
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import html as lxml_html
 from parsel import Selector
 
-from crawler import dates
+from crawler import dates, families
 from crawler.families import Profile
 from crawler.links import GENERIC_LISTING_PATH, is_article_link
 from crawler.parsing.blocks import (
     Block,
     Body,
     blocks_of,
+    image_url,
+    is_boilerplate,
     is_byline_name,
     looks_like_name,
     read_body,
@@ -33,9 +37,11 @@ from crawler.parsing.labels import (
     BOLD_LEAD_MIN_CHARS,
     CHROME_CLASS,
     CHROME_TAGS,
+    FURNITURE_PATH,
     GENERIC_DATE_CLASS,
     GENERIC_LEAD,
     IMAGE_NOT_CONTENT,
+    NOT_AN_AUTHOR,
     NUMBERED_HEADING,
     POSTER_LABEL,
     RELATED_LABELS,
@@ -43,15 +49,30 @@ from crawler.parsing.labels import (
     byline_name,
     strip_label,
 )
+from crawler.parsing.mainzone import MainZone, main_zone
 from crawler.parsing.structured import Metadata, read_metadata
 from crawler.text import clean, clean_or_none, fold
 from crawler.urls import article_key, canonical_url, same_site
 
+#: A <header> inside an <article> is the article's own (title, date, byline), not the page's.
+CHROME_CLASS_RE = re.compile(CHROME_CLASS, re.I)
 CHROME = (
-    "ancestor-or-self::*[self::header or self::nav or self::footer or self::aside or "
+    "ancestor-or-self::*[self::header[not(ancestor::article)] or self::nav or self::footer or "
+    "self::aside or "
     f"re:test(concat(' ', @id, ' ', @class), '{CHROME_CLASS}', 'i')]"
 )
+#: Text (lead and body) below which a page without article markup (og:type article,
+#: JSON-LD) is furniture: a contact box, a list of documents. A lead and two short
+#: paragraphs pass; a page that says it is an article needs only one paragraph.
 MIN_GENERIC_BODY_CHARS = 200
+#: A page with no date and no article markup is an article when it holds this much text
+#: and its URL is not an about/contact/documents page (``FURNITURE_PATH``).
+DATELESS_ARTICLE_CHARS = 500
+#: Words of a heading that is a section name ("Thời sự", "World"), not a headline.
+MAX_SECTION_WORDS = 3
+#: What separates a headline from the site's name in og:title / <title>.
+TITLE_SUFFIX = re.compile(r"\s+(?:[|–—:·•]|-{1,2}|::)\s+")
+OWN_CHROME = re.compile(CHROME_CLASS, re.I)  # an element that is itself a footer, a menu
 MAX_DATE_LINE = 150  # a meta line, not a sentence that mentions a date
 MAX_HEADING = 60
 MIN_TITLE, MAX_TITLE = 10, 300
@@ -61,7 +82,24 @@ GENERIC_TITLE = (
 NOT_A_TITLE = "ancestor::a | ancestor::li | " + CHROME
 HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6", "p", "div", "span", "strong", "b", "u", "td", "th")
 MAX_LINK_DENSITY = 0.5
-MAX_BODY_ARTICLE_LINKS = 3  # an article body rarely links to three other articles
+MAX_BODY_ARTICLE_LINKS = 3  # a listing: three links that each stand alone as an item
+#: A link is an item of a list when its text is nearly all the text of its block; a link in
+#: a sentence ("as the minister said") is an ordinary inline link of an article.
+LINK_ITEM_SHARE = 0.8
+#: Share of the body's text in stand-alone article links that makes the body a listing.
+LISTING_TEXT_SHARE = 0.5
+#: Fields of the record, read one by one; one that raises loses that field, not the record.
+FIELD_DEFAULTS: dict[str, object] = {
+    "title": None, "lead": None, "body": "", "captions": [], "images": [], "author": None,
+    "source": None, "published_at": None, "updated_at": None, "category": None, "tags": [],
+    "related_urls": [],
+}  # fmt: skip
+GENERIC = families.profile("generic").selectors
+#: The densest block is the body when it holds this share of what trafilatura kept; below
+#: it, the article is spread over sibling blocks and trafilatura's bound is taken.
+DENSE_SHARE = 0.6
+#: A bound holding this share of the page's text is the page itself, not its article.
+WHOLE_PAGE_SHARE = 0.85
 
 
 class ArticleParser:
@@ -89,6 +127,9 @@ class ArticleParser:
         self.sel = (
             profile.selectors.merged(self.version.selectors) if self.version else profile.selectors
         )
+        #: Fields that raised while the record was read: field name -> "ExceptionType: msg".
+        #: The spider counts each as ``tinkhac/parser_errors/<field>``.
+        self.errors: dict[str, str] = {}
 
     # -- elements ----------------------------------------------------------------------
 
@@ -115,8 +156,31 @@ class ArticleParser:
 
     @cached_property
     def title_element(self) -> Selector | None:
+        if self.sel.title == GENERIC.title:
+            return self._generic_title_element()
         scoped = self._first(self.sel.title, self.scope_hint)
         return scoped or self._first(self.sel.title) or self._heading_above_body()
+
+    def _generic_title_element(self) -> Selector | None:
+        """On a template of no family: the heading that agrees with the page's own headline
+        (JSON-LD, og:title), else the first ``<h1>`` outside the page furniture, else the
+        heading above the body. A logo in an ``<h1>`` or a section name is not the title."""
+        headings = [
+            h
+            for h in (self.scope_hint or self.doc).xpath("//h1")
+            if clean(h.xpath("string()").get())
+            and not h.xpath("ancestor::a | ancestor::li")
+            and not self._is_chrome(h)
+        ]
+        above = self._heading_above_body()
+        if above is not None and all(h.root is not above.root for h in headings):
+            headings.append(above)
+        names = _headline_variants(self.meta.title)
+        for heading in headings:
+            text = fold(heading.xpath("string()").get())
+            if any(text == n or (n in text and len(n) * 2 >= len(text)) for n in names):
+                return heading
+        return headings[0] if headings else None
 
     def _heading_above_body(self) -> Selector | None:
         """For templates of no family: the heading-like element closest above the body."""
@@ -137,13 +201,34 @@ class ArticleParser:
     def scope_hint(self) -> Selector | None:
         return self._first(self.sel.article) if self.sel.article else None
 
-    @cached_property
+    @property
     def body_element(self) -> Selector | None:
+        return self._body_source[0]
+
+    @cached_property
+    def _body_source(self) -> tuple[Selector | None, MainZone | None]:
+        """The body element: the family's; else where trafilatura finds the article (its
+        zone bounds our block walk); else the densest block of paragraphs."""
         if self.sel.body:
             found = self._first(self.sel.body, self.scope_hint) or self._first(self.sel.body)
             if found is not None:
-                return found
-        return _densest_text_element(self.scope_hint or self.doc)
+                return found, None
+        root = self.scope_hint or self.doc
+        dense = _densest_text_element(root)
+        if self.profile.name != "generic" or (
+            dense is not None and _score(dense.root) >= DENSE_SHARE * _paragraph_text(root.root)
+        ):
+            # A CMS family's pages are ours to read; and a densest block that holds the
+            # page's paragraphs needs no second opinion.
+            return dense, None
+        zone = main_zone(root.root)
+        if zone is None or _holds_the_page(zone.element, root.root):
+            return dense, None
+        if dense is not None and zone.share(dense.root) >= DENSE_SHARE:
+            # The densest block holds most of the article: trafilatura's bound is wider
+            # (a layout table it took whole), ours is exact.
+            return dense, zone
+        return Selector(root=zone.element), zone
 
     @cached_property
     def scope(self) -> Selector:
@@ -161,20 +246,23 @@ class ArticleParser:
 
     @cached_property
     def title(self) -> str | None:
+        text = ""
         if self.title_element is not None:
             text = clean(self.title_element.xpath("string()").get())
-            if text:
-                return text
-        return clean_or_none(self.meta.title)
+        if self.sel.title == GENERIC.title:
+            text = _agreed_title(text, self.meta.title)
+        return text or clean_or_none(self.meta.title) or self._document_title()
+
+    def _document_title(self) -> str | None:
+        """``<title>`` without its " | Site" part: the last resort of a page with no heading."""
+        whole = clean(self.doc.xpath("string(//title)").get())
+        parts = [p for p in TITLE_SUFFIX.split(whole) if p]
+        return clean(max(parts, key=len)) if parts else None
 
     @cached_property
     def lead(self) -> str | None:
-        element = self._first(self.sel.lead, self.scope) if self.sel.lead else None
-        if element is None:
-            element = next(
-                (e for e in self.scope.xpath(GENERIC_LEAD) if e.root.text_content().strip()), None
-            )
-        if element is not None and not _inside(element, self.body_element):
+        element = self._lead_element
+        if element is not None and (self._zoned or not _inside(element, self.body_element)):
             return clean_or_none(element.xpath("string()").get())
         return self._bold_lead()
 
@@ -196,13 +284,33 @@ class ArticleParser:
         return first.text
 
     @cached_property
+    def _lead_element(self) -> Selector | None:
+        element = self._first(self.sel.lead, self.scope) if self.sel.lead else None
+        if element is None:
+            element = next(
+                (e for e in self.scope.xpath(GENERIC_LEAD) if e.root.text_content().strip()), None
+            )
+        return element
+
+    @property
+    def _zoned(self) -> bool:
+        """Whether the body is trafilatura's bound, which may hold the lead and breadcrumb."""
+        source = self._body_source
+        return (
+            source[1] is not None and source[0] is not None and source[0].root is source[1].element
+        )
+
+    @cached_property
     def _excluded(self) -> set[lxml_html.HtmlElement]:
         """Elements inside the body that are not body: furniture, fields, related lists."""
         body = self.body_element
         if body is None:
             return set()
         excluded = {e.root for e in body.css(self.sel.drop)} if self.sel.drop else set()
-        for element in self._field_elements:
+        fields = list(self._field_elements)
+        if self._zoned:
+            fields += [e for e in (self._lead_element, *self._all(self.sel.category)) if e]
+        for element in fields:
             if _inside(element, body) and element.root is not body.root:
                 excluded.add(element.root)
         for link in self._related_links:
@@ -230,7 +338,11 @@ class ArticleParser:
     def _body_blocks(self) -> list[Block]:
         if self.body_element is None:
             return []
-        return blocks_of([self.body_element.root, *self._body_overflow], self._excluded)
+        blocks = blocks_of([self.body_element.root, *self._body_overflow], self._excluded)
+        zone = self._body_source[1]
+        if zone is None:
+            return blocks
+        return _kept_by_zone(blocks, zone, zone.link_texts(self.body_element.root))
 
     @cached_property
     def _body_overflow(self) -> list[lxml_html.HtmlElement]:
@@ -267,7 +379,7 @@ class ArticleParser:
                 container = container.getparent()
             if container is None or container is self.scope.root:
                 continue
-            if IMAGE_NOT_CONTENT.search(image.get("src") or "") or Selector(root=image).xpath(
+            if IMAGE_NOT_CONTENT.search(image_url(image) or "") or Selector(root=image).xpath(
                 CHROME
             ):
                 continue
@@ -293,14 +405,25 @@ class ArticleParser:
     def _date_elements(self) -> list[Selector]:
         found = self._all(self.sel.date, self.scope) if self.sel.date else []
         if not found:
-            found = [e for e in self.scope.xpath(GENERIC_DATE_CLASS) if not e.xpath(CHROME)]
+            found = [e for e in self.scope.xpath(GENERIC_DATE_CLASS) if not self._is_chrome(e)]
         return found
+
+    def _is_chrome(self, element: Selector) -> bool:
+        """Inside page furniture: a header, menu, sidebar or footer that does not hold the
+        body (VnExpress calls its main column "sidebar-1")."""
+        body = self.body_element
+        return any(body is None or not _inside(body, c) for c in element.xpath(CHROME))
 
     @cached_property
     def _dates(self) -> tuple[datetime | None, datetime | None]:
         """(published, updated): the date elements, then machine dates, then the title's
         neighbourhood, where templates of no family print their date line."""
         published, updated = _read_dates(self._date_elements)
+        if not self.sel.date:
+            # No family says where the date is: the page's machine date is exact (and keeps
+            # its offset) unless it is a bare day that the visible date gives to the minute.
+            published = _more_precise(self._machine_published, published)
+            updated = _more_precise(self.meta.modified, updated)
         if published is None and self.meta.published:
             published = dates.parse_iso_date(self.meta.published)
         if updated is None and self.meta.modified:
@@ -308,12 +431,26 @@ class ArticleParser:
         if published is None:
             published, nearby_update = _read_dates(self._title_neighbours)
             updated = updated or nearby_update
+        if published is None and updated is None and not self.sel.date:
+            published = _day_by_htmldate(self.doc.root, self.url)
         if published is None and updated is not None:
             # Small sites label their only date "Cập nhật": it is when the article went up.
             published, updated = updated, None
         if updated is not None and published is not None and updated <= published:
             updated = None
         return published, updated
+
+    @cached_property
+    def _machine_published(self) -> str | None:
+        """JSON-LD ``datePublished``, ``article:published_time``, else the article's first
+        ``<time datetime>`` / ``itemprop=datePublished``."""
+        if self.meta.published:
+            return self.meta.published
+        found = self.scope.xpath(
+            ".//*[@itemprop='datePublished']/@content | .//*[@itemprop='datePublished']/@datetime"
+            " | .//time[not(ancestor::li)]/@datetime"
+        ).get()
+        return found.strip() if found and dates.parse_iso_date(found.strip()) else None
 
     @cached_property
     def _title_neighbours(self) -> list[Selector]:
@@ -373,14 +510,28 @@ class ArticleParser:
 
     @cached_property
     def author(self) -> str | None:
-        found = (
-            self._author_field()
-            or self._meta_line_author()
-            or self._author_block_name()
-            or self.body.author
-            or self._labelled(POSTER_LABEL)
-        )
-        return byline_name(found) if found else None
+        """The first source that names someone, print links and photo credits refused.
+
+        On a template of no family the page's own markup (JSON-LD author, ``<meta
+        name=author>``) comes first; a family's visible fields come before it, since portals
+        fill that markup with the site's name.
+        """
+        visible = [
+            self._author_field,
+            self._meta_line_author,
+            self._author_block_name,
+            lambda: self.body.author,
+        ]
+        if self.sel.author:
+            sources = [*visible, self._structured_author]
+        else:
+            sources = [self._structured_author, *visible]
+        for source in [*sources, lambda: self._labelled(POSTER_LABEL)]:
+            found = source()
+            name = byline_name(found) if found else None
+            if name and not NOT_AN_AUTHOR.match(name) and not is_boilerplate(name):
+                return name
+        return None
 
     @cached_property
     def _author_block(self) -> Selector | None:
@@ -408,6 +559,11 @@ class ArticleParser:
         if self._author_block is None:
             return None
         return clean_or_none(_joined_text(self._author_block))
+
+    def _structured_author(self) -> str | None:
+        names = [clean(n) for n in self.meta.authors if clean(n)]
+        names = [n for n in names if not NOT_AN_AUTHOR.match(n)]
+        return ", ".join(dict.fromkeys(names)) or None
 
     def _meta_line_author(self) -> str | None:
         """The name in a meta line: a labelled part ("Tác giả: X | 20/10/2025 08:30"), else
@@ -479,64 +635,129 @@ class ArticleParser:
     # -- the record ----------------------------------------------------------------------
 
     def is_article(self) -> bool:
-        """Whether the page is an article at all (not a listing, an about page, a form).
+        """Whether the page is an article at all (not a listing, an about page, a form)."""
+        return self.rejection is None
 
-        Print views repeat an article under another URL; they are marked noindex.
+    @cached_property
+    def rejection(self) -> str | None:
+        """Why the page is not an article, as a short snake_case reason; None if it is one.
+
+        The spider counts it per site as ``tinkhac/pages/not_article/<reason>``, so a page
+        is never dropped without a trace. Print views repeat an article under another URL;
+        they are marked noindex.
         """
-        if not self.title or self.body_element is None:
-            return False
+        try:
+            return self._rejection()
+        except Exception as error:  # a parser bug is reported, not raised
+            self.errors["page"] = f"{type(error).__name__}: {error}"
+            return "parser_error"
+
+    def _rejection(self) -> str | None:
+        if self.body_element is None:
+            return "no_body"
+        if not self.title:
+            return "no_title"
         robots = " ".join(self.doc.xpath("//meta[@name='robots']/@content").getall()).lower()
-        if "noindex" in robots:
-            return False
+        # Print views repeat an article under another URL and say noindex; an article page
+        # that says noindex (an archive, a paywall) is still an article.
+        article_url = is_article_link(self.url, self.profile)
+        if "noindex" in robots and not (self.meta.is_article or article_url):
+            return "noindex"
         if self.profile.is_article_url(self.url):
-            return bool(self.body.paragraphs or self.body.images)
-        text = "\n".join(self.body.paragraphs)
-        if (
-            GENERIC_LISTING_PATH.search(urlsplit(self.url).path)
-            or len(text) < MIN_GENERIC_BODY_CHARS
-            or _link_density(self.body_element) > MAX_LINK_DENSITY
-            or self._lists_articles()
+            return None if self.body.paragraphs or self.body.images else "empty_body"
+        if GENERIC_LISTING_PATH.search(urlsplit(self.url).path):
+            return "listing_url"
+        if self._lists_articles():
+            return "lists_articles"
+        if _link_density(self.body_element) > MAX_LINK_DENSITY:
+            return "mostly_links"
+        if self.meta.is_article:
+            return None if self.body.paragraphs else "empty_body"
+        if FURNITURE_PATH.search(_plain_path(self.url)):
+            return "furniture_page"
+        text = "\n".join([self.lead or "", *self.body.paragraphs])
+        # A page without a date is an article only when something else says so: its URL
+        # carries an article id, or it names an author. An about page says neither.
+        if self.published_at is None and (
+            len(text) < DATELESS_ARTICLE_CHARS or not (article_url or self.author)
         ):
-            return False
-        return self.published_at is not None or self.meta.is_article
+            return "no_date"
+        return "too_short" if len(text) < MIN_GENERIC_BODY_CHARS else None
 
     def _lists_articles(self) -> bool:
-        """A listing: its main block links to several pages that look like articles."""
-        urls = {
-            urljoin(self.url, a.get("href") or "")
-            for a in self.body_element.root.iter("a")
-            if a.get("href")
-        }
-        found = sum(1 for url in urls if is_article_link(url, self.profile))
-        return found >= MAX_BODY_ARTICLE_LINKS
+        """A listing: its main block is a list of links to pages that look like articles.
+
+        Only links that stand alone as an item (the whole text of their list item, heading
+        or paragraph) count: an article's inline links are part of its sentences.
+        """
+        urls: set[str] = set()
+        item_text = 0
+        for anchor in self.body_element.root.iter("a"):
+            href = anchor.get("href")
+            if not href or not _stands_alone(anchor):
+                continue
+            url = urljoin(self.url, href)
+            if is_article_link(url, self.profile) and url not in urls:
+                urls.add(url)
+                item_text += len(clean(anchor.text_content()))
+        if len(urls) < MAX_BODY_ARTICLE_LINKS:
+            return False
+        # An article with a related list under it is mostly its own text.
+        text = sum(len(p) for p in self.body.paragraphs) + len(self.lead or "")
+        return item_text >= LISTING_TEXT_SHARE * text
 
     def record(self) -> dict[str, object] | None:
-        if not self.is_article():
+        """The article's fields, or None exactly when :attr:`rejection` is set.
+
+        Each field is read on its own: one that raises is recorded in :attr:`errors` and
+        left empty, and the rest of the record is kept (Fundus's per-field policy).
+        """
+        if self.rejection is not None:
             return None
-        body = self.body
-        return {
+        record: dict[str, object] = {
             "id": article_key(self.canonical, self.profile),
             "url": self.canonical,
             "site": self.site_key,
-            "title": self.title,
-            "lead": self.lead,
-            "body": "\n\n".join(body.paragraphs),
-            "captions": body.captions,
-            "images": body.images,
-            "author": self.author,
-            "source": self.source,
-            "published_at": self.published_at,
-            "updated_at": self.updated_at,
-            "category": self.category,
-            "tags": self.tags,
-            "related_urls": self.related_urls,
         }
+        for name, default in FIELD_DEFAULTS.items():
+            try:
+                record[name] = self._field(name)
+            except Exception as error:  # see the docstring
+                self.errors[name] = f"{type(error).__name__}: {error}"
+                record[name] = copy.copy(default)
+        return record
+
+    def _field(self, name: str) -> object:
+        if name == "body":
+            return "\n\n".join(self.body.paragraphs)
+        if name in ("captions", "images"):
+            return getattr(self.body, name)
+        return getattr(self, name)
+
+
+def _stands_alone(anchor: lxml_html.HtmlElement) -> bool:
+    """Whether a link is a list item: nearly all the text of the block it sits in."""
+    block = anchor.getparent()
+    while block is not None and block.tag not in ("li", "p", "h2", "h3", "h4", "div", "td", "dt"):
+        block = block.getparent()
+    if block is None:
+        return True
+    own = len(clean(anchor.text_content()))
+    whole = len(clean(block.text_content()))
+    return own > 0 and own >= LINK_ITEM_SHARE * whole
 
 
 def _read_dates(elements: list[Selector]) -> tuple[datetime | None, datetime | None]:
-    """The first published and the first updated date the elements show."""
+    """The first published and the first updated date the elements show.
+
+    A header clock is never a date, nor is the part of it that stands in an element of its
+    own ("Hôm nay: <span>Thứ Ba, 02/12/2026</span>").
+    """
     published = updated = None
+    clocks: list[Selector] = []
     for element in elements:
+        if any(_inside(element, clock) for clock in clocks):
+            continue
         text = element.xpath("@content").get() or element.xpath("string()").get() or ""
         if re.match(r"\s*\d{4}-\d\d", text):
             published = published or dates.parse_iso_date(text.strip())
@@ -544,7 +765,9 @@ def _read_dates(elements: list[Selector]) -> tuple[datetime | None, datetime | N
         for mention in dates.find_dates(text):
             if mention.kind == "updated":
                 updated = updated or mention.value
-            elif mention.kind != "clock" and published is None:
+            elif mention.kind == dates.CLOCK:
+                clocks.append(element)
+            elif published is None:
                 published = mention.value
     return published, updated
 
@@ -552,6 +775,116 @@ def _read_dates(elements: list[Selector]) -> tuple[datetime | None, datetime | N
 def _joined_text(element: Selector) -> str:
     """Text nodes joined by spaces: "Tác giả: X<br>Nguồn tin: Y" keeps its two lines apart."""
     return clean(" ".join(element.xpath(".//text()").getall()))
+
+
+def _headline_variants(headline: str | None) -> list[str]:
+    """The page's own headline, folded, whole and without a " | Site name" part."""
+    if not headline:
+        return []
+    parts = [fold(p) for p in TITLE_SUFFIX.split(clean(headline))]
+    longest = max(parts, key=len)
+    return [v for v in dict.fromkeys((fold(headline), longest)) if len(v) >= MIN_TITLE]
+
+
+def _agreed_title(heading: str, headline: str | None) -> str:
+    """The visible heading, checked against the page's own headline (JSON-LD, og:title).
+
+    A kicker glued in front of the headline ("Exclusive" + "Headline") leaves the headline;
+    a heading that is a section name ("Politik") where the headline is long gives way to
+    the headline without its " | Site" part.
+    """
+    names = _headline_variants(headline)
+    if not names:
+        return heading
+    folded = fold(heading)
+    for name in names:
+        if folded == name or (folded and folded in name and len(folded) * 5 >= len(name) * 3):
+            return heading
+    visible = clean(heading)
+    lowered = visible.casefold()
+    for name in names:
+        start = lowered.rfind(name)
+        if start > 0 and len(name) * 2 >= len(folded) and len(lowered) == len(visible):
+            return visible[start:]  # the kicker stood in front of the headline
+    if not heading or len(heading.split()) <= MAX_SECTION_WORDS:
+        whole = clean(headline)
+        parts = TITLE_SUFFIX.split(whole)
+        return clean(max(parts, key=len)) if len(parts) > 1 else whole
+    return heading
+
+
+def _day_by_htmldate(root: lxml_html.HtmlElement, url: str) -> datetime | None:
+    """The original publication day as htmldate (trafilatura's date finder) reads it, for a
+    page of no family where neither markup nor our Vietnamese date patterns found one: it
+    knows "16. August 2019" and "October 27, 2021". A day, never a time."""
+    tree = copy.deepcopy(root)
+    # The page's furniture and its clock ("Hôm nay: Thứ Ba, 02/12/2026") hold dates that
+    # htmldate would take; an article's own <header> holds its date and stays.
+    furniture = [e for e in tree.iter() if _is_furniture(e)]
+    for element in furniture:
+        if element.getparent() is not None:
+            element.drop_tree()
+    try:
+        from htmldate import find_date
+
+        found = find_date(tree, url=url, original_date=True)
+    except Exception:  # a third-party failure costs the date, not the page
+        return None
+    return dates.parse_iso_date(found) if found else None
+
+
+def _is_furniture(element: lxml_html.HtmlElement) -> bool:
+    """Page furniture outside any <article>, or a short element showing the page's clock."""
+    if not isinstance(element.tag, str):
+        return False
+    marked = element.tag in CHROME_TAGS or CHROME_CLASS_RE.search(
+        f" {element.get('id', '')} {element.get('class', '')}"
+    )
+    if marked and not any(a.tag == "article" for a in element.iterancestors()):
+        return True
+    return _is_clock(element)
+
+
+def _is_clock(element: lxml_html.HtmlElement) -> bool:
+    """A short element that shows the page's clock ("Hôm nay: Thứ Ba, 02/12/2026")."""
+    if not isinstance(element.tag, str):
+        return False
+    text = element.text_content()
+    return len(text) <= MAX_DATE_LINE and any(m.kind == dates.CLOCK for m in dates.find_dates(text))
+
+
+def _plain_path(url: str) -> str:
+    """ "/menutop/Gi%E1%BB%9Bi%20thi%E1%BB%87u/" -> "/menutop/gioi-thieu/": words to match."""
+    path = unicodedata.normalize("NFD", unquote(urlsplit(url).path).lower().replace("đ", "d"))
+    return re.sub(r"\s+", "-", "".join(c for c in path if not unicodedata.combining(c)))
+
+
+def _holds_the_page(element: lxml_html.HtmlElement, root: lxml_html.HtmlElement) -> bool:
+    """Whether a bound is nearly the whole page (a layout table): it bounds nothing."""
+    page = len(clean(root.xpath("string(//body)") or root.text_content()))
+    return page > 0 and len(clean(element.text_content())) >= WHOLE_PAGE_SHARE * page
+
+
+def _more_precise(machine: str | None, visible: datetime | None) -> datetime | None:
+    """The machine date, unless it is a bare day (or midnight) the visible date refines."""
+    value = dates.parse_iso_date(machine) if machine else None
+    if value is None or visible is None:
+        return value or visible
+    bare = not re.search(r"\d[T ]\d\d:\d\d", machine) or value.time() == time(0, 0)
+    same_day = visible.date() == value.date()
+    return visible if bare and same_day and visible.time() != time(0, 0) else value
+
+
+def _kept_by_zone(blocks: list[Block], zone: MainZone, links: set[str]) -> list[Block]:
+    """The body's blocks without the links trafilatura left out ("Xem thêm", a related
+    item). trafilatura also drops some real text (lists, bylines, captions), which our
+    walker places, so a block it left out is dropped only when it is a bare link."""
+    return [
+        b
+        for b in blocks
+        if b.images
+        or (re.search(r"[^\W_]", b.text) and (zone.keeps(b.text) or fold(b.text) not in links))
+    ]  # a block of bare punctuation (">" left of a breadcrumb, "|") is furniture
 
 
 def _alternatives(selectors: str) -> list[str]:
@@ -584,18 +917,36 @@ def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
+def _paragraph_score(paragraph: lxml_html.HtmlElement) -> int:
+    text = len(paragraph.text_content().strip())
+    links = sum(len(a.text_content().strip()) for a in paragraph.iter("a"))
+    return max(text - 2 * links, 0)
+
+
+def _score(candidate: lxml_html.HtmlElement) -> int:
+    """The text outside links of an element's own paragraphs."""
+    return sum(
+        _paragraph_score(child)
+        for child in candidate
+        if child.tag == "p" or (child.tag == "div" and len(child) == 0)
+    )
+
+
+def _paragraph_text(root: lxml_html.HtmlElement) -> int:
+    """The text outside links of every paragraph of the page."""
+    return sum(_paragraph_score(p) for p in root.iter("p"))
+
+
 def _densest_text_element(scope: Selector) -> Selector | None:
     """The element whose own paragraphs hold the most text outside links."""
     best, best_score = None, 0
     for candidate in scope.root.iter("div", "td", "article", "section", "main", "span"):
-        score = 0
-        for child in candidate:
-            if child.tag != "p" and not (child.tag == "div" and len(child) == 0):
-                continue
-            text = len(child.text_content().strip())
-            links = sum(len(a.text_content().strip()) for a in child.iter("a"))
-            score += max(text - 2 * links, 0)
-        if score > best_score and not any(a.tag in CHROME_TAGS for a in candidate.iterancestors()):
+        score = _score(candidate)
+        if (
+            score > best_score
+            and not any(a.tag in CHROME_TAGS for a in candidate.iterancestors())
+            and not OWN_CHROME.search(f" {candidate.get('id', '')} {candidate.get('class', '')}")
+        ):
             best, best_score = candidate, score
     return Selector(root=best) if best is not None else None
 

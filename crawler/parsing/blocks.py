@@ -146,6 +146,7 @@ class _Inline:
         self.parts: list[str] = []
         self.styled: dict[str, list[str]] = {"bold": [], "italic": []}
         self.images: list[str] = []
+        self.missing_image = False
 
     def add(self, text: str | None, bold: bool = False, italic: bool = False) -> None:
         if not text:
@@ -172,7 +173,8 @@ class _Inline:
                     bold=covers(self.styled["bold"]),
                     italic=covers(self.styled["italic"]),
                     caption_class=bool(CAPTION_CLASS.search(element.get("class") or "")),
-                    figure_caption=element.tag == "figcaption",
+                    figure_caption=element.tag == "figcaption"
+                    or any(a.tag == "figcaption" for a in element.iterancestors()),
                 )
             )
         self.__init__()
@@ -189,7 +191,9 @@ def _walk(
     inline.add(element.text, bold, italic)
     for child in element:
         tag = child.tag if isinstance(child.tag, str) else ""
-        if tag in SKIP_TAGS or not tag or child in exclude:
+        if tag == "noscript":
+            _add_noscript_images(inline, child)
+        elif tag in SKIP_TAGS or not tag or child in exclude:
             pass
         elif tag in BLOCK_TAGS or _holds_blocks(child):
             # An unclosed <font> or <span> around paragraphs is a container, as a browser
@@ -227,6 +231,9 @@ def _holds_blocks(element: lxml_html.HtmlElement) -> bool:
 
 def _add_inline(inline: _Inline, element: lxml_html.HtmlElement, bold: bool, italic: bool) -> None:
     tag = element.tag if isinstance(element.tag, str) else ""
+    if tag == "noscript":
+        _add_noscript_images(inline, element)
+        return
     if tag in SKIP_TAGS or not tag:
         return
     if tag == "img":
@@ -242,10 +249,62 @@ def _add_inline(inline: _Inline, element: lxml_html.HtmlElement, bold: bool, ita
         inline.add(child.tail, bold, italic)
 
 
+#: Where lazy-loading scripts keep the real address of an image, most explicit first.
+LAZY_SRC = ("data-src", "data-original", "data-lazy-src", "data-lazy", "data-url", "data-full-src")
+LAZY_SRCSET = ("data-srcset", "data-lazy-srcset", "srcset")
+
+
+def image_url(element: lxml_html.HtmlElement) -> str | None:
+    """An ``<img>``'s real address: a lazy-loading attribute, the largest ``srcset``
+    candidate, then ``src``; a ``data:`` placeholder never wins."""
+    for name in LAZY_SRC:
+        value = (element.get(name) or "").strip()
+        if value and not value.startswith("data:"):
+            return value
+    for name in LAZY_SRCSET:
+        value = largest_in_srcset(element.get(name) or "")
+        if value:
+            return value
+    src = (element.get("src") or "").strip()
+    return src if src and not src.startswith("data:") else None
+
+
+def largest_in_srcset(srcset: str) -> str | None:
+    """ "a.jpg 480w, b.jpg 1024w" -> "b.jpg"; density descriptors ("2x") rank alike."""
+    best, best_size = None, -1.0
+    for candidate in re.split(r",\s+", srcset.strip()):
+        parts = candidate.split()
+        if not parts or parts[0].startswith("data:"):
+            continue
+        size = 0.0
+        if len(parts) > 1:
+            match = re.match(r"([\d.]+)[wx]$", parts[1])
+            size = float(match.group(1)) * (1 if parts[1].endswith("w") else 1000) if match else 0
+        if size > best_size:
+            best, best_size = parts[0], size
+    return best
+
+
 def _add_image(inline: _Inline, element: lxml_html.HtmlElement) -> None:
-    src = element.get("src") or element.get("data-src") or element.get("data-original")
-    if src and not src.startswith("data:"):
-        inline.images.append(src.strip())
+    src = image_url(element)
+    if src:
+        inline.images.append(src)
+    else:
+        inline.missing_image = True  # a script would fill it: a <noscript> copy may follow
+
+
+def _add_noscript_images(inline: _Inline, element: lxml_html.HtmlElement) -> None:
+    """The ``<noscript>`` fallback of a lazy image whose own tag gave no address."""
+    if not inline.missing_image:
+        return
+    images = list(element.iter("img"))
+    if not images and element.text and "<img" in element.text:
+        images = list(lxml_html.fragment_fromstring(element.text, create_parent="div").iter("img"))
+    for image in images:
+        src = image_url(image)
+        if src and src not in inline.images:
+            inline.images.append(src)
+            inline.missing_image = False
 
 
 def is_caption_text(text: str) -> bool:

@@ -14,8 +14,18 @@ from typing import Any
 from parsel import Selector
 
 ARTICLE_TYPES = frozenset(
-    {"NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle"}
-)
+    {
+        "NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
+        "OpinionNewsArticle", "ReviewNewsArticle", "BackgroundNewsArticle", "LiveBlogPosting",
+        "Report", "WebPageElement",
+    }
+)  # fmt: skip
+#: ``<meta>`` names that carry the byline, most explicit first. ``article:author`` is often a
+#: profile URL, which is not a name and is skipped.
+AUTHOR_META = (
+    "author", "article:author", "dc.creator", "DC.creator", "dcterms.creator",
+    "sailthru.author", "parsely-author", "byl", "cXenseParse:author", "twitter:creator",
+)  # fmt: skip
 
 
 @dataclass
@@ -29,15 +39,22 @@ class Metadata:
     section: str | None = None
     tags: list[str] = field(default_factory=list)
     canonical: str | None = None
+    site_name: str | None = None
 
 
 def read_metadata(selector: Selector) -> Metadata:
     meta = Metadata()
     _read_meta_tags(selector, meta)
-    for obj in _json_ld_objects(selector):
-        if _types(obj) & ARTICLE_TYPES:
-            _read_json_ld(obj, meta)
-            break
+    objects = _json_ld_objects(selector)
+    ids = {obj["@id"]: obj for obj in objects if isinstance(obj.get("@id"), str)}
+    articles = [obj for obj in objects if _types(obj) & ARTICLE_TYPES]
+    # A page may describe several: the one with a headline and a date is the article.
+    articles.sort(key=lambda o: not (o.get("headline") and o.get("datePublished")))
+    if articles:
+        _read_json_ld(articles[0], meta, ids)
+    # Portals put their own name in the author tag: that is the publisher, not a byline.
+    site = (meta.site_name or "").casefold()
+    meta.authors = [a for a in meta.authors if a.casefold() != site]
     return meta
 
 
@@ -68,6 +85,8 @@ def _read_meta_tags(selector: Selector, meta: Metadata) -> None:
     meta.modified = tag("article:modified_time", "dateModified")
     meta.section = tag("article:section")
     meta.tags = tags
+    meta.site_name = tag("og:site_name", "application-name")
+    meta.authors = [a for a in (tag(n) for n in AUTHOR_META) if a and _is_name(a)][:1]
 
 
 def _json_ld_objects(selector: Selector) -> list[dict[str, Any]]:
@@ -93,23 +112,35 @@ def _types(obj: dict[str, Any]) -> set[str]:
     return set(kind) if isinstance(kind, list) else {kind} if isinstance(kind, str) else set()
 
 
-def _read_json_ld(obj: dict[str, Any], meta: Metadata) -> None:
+def _read_json_ld(obj: dict[str, Any], meta: Metadata, ids: dict[str, dict[str, Any]]) -> None:
     meta.is_article = True
     meta.title = _text(obj.get("headline")) or meta.title
     meta.description = _text(obj.get("description")) or meta.description
     meta.published = _text(obj.get("datePublished")) or meta.published
     meta.modified = _text(obj.get("dateModified")) or meta.modified
     meta.section = _text(obj.get("articleSection")) or meta.section
-    authors = obj.get("author")
+    names = []
+    authors = obj.get("author") or obj.get("creator")
     for author in authors if isinstance(authors, list) else [authors]:
+        if isinstance(author, dict) and "name" not in author:
+            author = ids.get(author.get("@id"), author)  # {"@id": …} names a @graph node
         name = author.get("name") if isinstance(author, dict) else author
-        if isinstance(name, str) and name.strip():
-            meta.authors.append(name.strip())
+        name = _text(name)
+        if name and _is_name(name) and name not in names:
+            names.append(name)
+    if names:
+        meta.authors = names
     keywords = obj.get("keywords")
     if isinstance(keywords, str):
         meta.tags = meta.tags or [k.strip() for k in keywords.split(",") if k.strip()]
     elif isinstance(keywords, list):
         meta.tags = meta.tags or [k.strip() for k in keywords if isinstance(k, str) and k.strip()]
+
+
+def _is_name(value: str) -> bool:
+    """A byline, not a profile URL or a handle."""
+    value = value.strip()
+    return bool(value) and not value.startswith(("http://", "https://", "/", "@", "www."))
 
 
 def _text(value: Any) -> str | None:

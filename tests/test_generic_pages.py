@@ -1,0 +1,93 @@
+"""Generic extraction on pages in the shape of open-web and Vietnamese news templates.
+
+Each ``tests/pages/generic/<name>.html`` has a hand-checked ``<name>.json``: the fields it
+lists must come out exactly (keys starting with ``_`` say why the page is there, and
+``_rejection`` names the reason a page that is not an article is refused).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from parsel import Selector
+
+from crawler.families import detect, profile
+from crawler.parsing import article
+from crawler.parsing.article import ArticleParser
+from crawler.parsing.blocks import largest_in_srcset
+from crawler.parsing.labels import NOT_AN_AUTHOR
+
+PAGES = Path(__file__).parent / "pages" / "generic"
+CASES = sorted(PAGES.glob("*.html"))
+
+
+def parse(path: Path) -> tuple[ArticleParser, dict]:
+    html = path.read_text(encoding="utf-8")
+    expected = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    page = ArticleParser(expected["url"], Selector(text=html), profile(detect(html)), "example")
+    return page, expected
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_generic_page_gives_expected_fields(path: Path) -> None:
+    page, expected = parse(path)
+    record = page.record()
+    assert page.rejection == expected.get("_rejection")
+    assert (record is None) == (page.rejection is not None)
+    assert page.errors == {}
+    if record is None:
+        return
+    for field, value in expected.items():
+        if not field.startswith("_"):
+            assert record[field] == value, field
+
+
+def test_a_field_that_raises_loses_that_field_not_the_record(monkeypatch) -> None:
+    def broken(self):
+        raise ValueError("bad tags markup")
+
+    monkeypatch.setattr(article.ArticleParser, "tags", property(broken))
+    page, expected = parse(PAGES / "wordpress-graph.html")
+    record = page.record()
+    assert record is not None and record["tags"] == []
+    assert record["title"] == expected["title"]
+    assert page.errors == {"tags": "ValueError: bad tags markup"}
+
+
+def test_a_page_the_parser_cannot_read_is_refused_with_a_reason(monkeypatch) -> None:
+    def broken(self):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(article.ArticleParser, "_rejection", broken)
+    page, _ = parse(PAGES / "wordpress-graph.html")
+    assert page.record() is None
+    assert page.rejection == "parser_error" and "page" in page.errors
+
+
+@pytest.mark.parametrize(
+    ("srcset", "expected"),
+    [
+        ("a.jpg 480w, b.jpg 1024w, c.jpg 800w", "b.jpg"),
+        ("x.jpg 1x, y.jpg 2x", "y.jpg"),
+        ("https://cdn.example/a,b.jpg 300w, https://cdn.example/c.jpg 600w", "https://cdn.example/c.jpg"),
+        ("data:image/gif;base64,R0lG 1x", None),
+        ("", None),
+    ],
+)  # fmt: skip
+def test_largest_in_srcset(srcset: str, expected: str | None) -> None:
+    assert largest_in_srcset(srcset) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "refused"),
+    [
+        ("Drucken", True), ("Print", True), ("In bài", True), ("Photo: Port authority", True),
+        ("Ảnh: Giang Huy", True), ("You May Also Like", True), ("Ähnliche Beiträge", True),
+        ("No Author", True), ("Datenschutzbestimmungen", True),
+        ("Maria Jensen", False), ("Võ Hải", False), ("Inga Berg", False),
+    ],
+)  # fmt: skip
+def test_print_links_photo_credits_and_block_headings_are_not_authors(line, refused) -> None:
+    assert bool(NOT_AN_AUTHOR.match(line)) == refused
