@@ -142,3 +142,16 @@ def test_a_user_file_may_add_never_crawled_hosts(tmp_path):
     )
     assert not sites["thainguyen"].matches("https://vanban.thainguyen.dcs.vn/")
     assert sites["thainguyen"].matches("https://thainguyen.dcs.vn/news/")
+
+
+def test_a_replica_under_a_real_key_has_that_site_s_family():
+    """A replica named after a real site is read with the real site's registry entry, so
+    the two must agree on the family; a replica of a shape no real site is known to have
+    gets a key of its own (html5-hagiang once borrowed the vnPortal site's key)."""
+    from crawler.replica_server import load_replicas
+
+    registry = load_sites()
+    for replica in load_replicas():
+        site = registry.get(replica.key)
+        if site is not None and site.cms is not None:
+            assert site.cms == replica.config.get("cms"), replica.name
