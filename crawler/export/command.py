@@ -56,7 +56,7 @@ class ExportResult:
 
 @dataclass(frozen=True)
 class _Plan:
-    in_dir: Path
+    in_dirs: tuple[Path, ...]  # several: the folders of several workers (crawl-all --redis)
     out: Path
     registry: dict[str, Site]
     chosen: set[str] | None  # the site keys to export; None for all
@@ -69,7 +69,7 @@ class _Plan:
 
 def export(
     out: str | Path,
-    output_dir: str | Path = "output",
+    output_dir: str | Path | Sequence[str | Path] = "output",
     *,
     sites: Sequence[str] | None = None,
     provinces: Sequence[str] | None = None,
@@ -85,10 +85,13 @@ def export(
     Malformed lines are named on log (stderr by default) and skipped. Raises ExportError
     for a mistake in the arguments, before anything is read or written.
     """
-    in_dir, out = Path(output_dir), Path(out)
-    _check_options(in_dir, fmt, gzipped, since, until)
+    several = not isinstance(output_dir, str | Path)
+    in_dirs = tuple(Path(d) for d in (output_dir if several else [output_dir]))  # type: ignore[union-attr]
+    out = Path(out)
+    for in_dir in in_dirs:
+        _check_options(in_dir, fmt, gzipped, since, until)
     registry = _registry(sites_file)
-    chosen = _chosen_sites(registry, in_dir, sites or [], provinces or [])
+    chosen = _chosen_sites(registry, in_dirs, sites or [], provinces or [])
     filters = {
         "sites": sorted(sites) if sites else None,
         "provinces": sorted(provinces) if provinces else None,
@@ -96,7 +99,7 @@ def export(
         "until": until.isoformat() if until else None,
         "selected_sites": sorted(chosen) if chosen is not None else None,
     }
-    plan = _Plan(in_dir, out, registry, chosen, since, until, fmt, gzipped, filters)
+    plan = _Plan(in_dirs, out, registry, chosen, since, until, fmt, gzipped, filters)
     _make_folder(out)
     staging = Path(tempfile.mkdtemp(prefix=".export-", dir=out))
     try:
@@ -131,11 +134,14 @@ def _registry(sites_file: str | Path | None) -> dict[str, Site]:
 
 
 def _chosen_sites(
-    registry: dict[str, Site], in_dir: Path, sites: Sequence[str], provinces: Sequence[str]
+    registry: dict[str, Site],
+    in_dirs: Sequence[Path],
+    sites: Sequence[str],
+    provinces: Sequence[str],
 ) -> set[str] | None:
     """The site keys the filters leave (None: no filter); a name matching nothing is a typo."""
     for key in sites:
-        if key not in registry and not (in_dir / key).is_dir():
+        if key not in registry and not any((d / key).is_dir() for d in in_dirs):
             raise ExportError(f"unknown site {key!r}; `tinkhac sites` lists the known keys")
     chosen = set(sites) if sites else None
     if provinces:
@@ -173,7 +179,11 @@ def _build(plan: _Plan, staging: Path, log: TextIO) -> dict[str, Any]:
     data = staging / data_name(plan.fmt, plan.gzipped)
     index = VersionIndex(staging / "index.sqlite", article_schema())
     try:
-        runs = run_files(plan.in_dir, plan.chosen, plan.out, log)
+        runs = [
+            run
+            for in_dir in plan.in_dirs
+            for run in run_files(in_dir, plan.chosen, plan.out, log, several=len(plan.in_dirs) > 1)
+        ]
         sources = [index.add(run, plan.chosen, log) for run in runs]
         versions, articles = index.counts()
         writer = open_writer(data, plan.fmt, plan.gzipped, schema)
@@ -184,7 +194,9 @@ def _build(plan: _Plan, staging: Path, log: TextIO) -> dict[str, Any]:
     manifest: dict[str, Any] = {
         "schema_version": EXPORT_SCHEMA_VERSION,
         "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
-        "input_dir": str(plan.in_dir),
+        "input_dir": str(plan.in_dirs[0])
+        if len(plan.in_dirs) == 1
+        else [str(d) for d in plan.in_dirs],
         "filters": plan.filters,
         "format": plan.fmt,
         "gzip": plan.gzipped,
@@ -247,8 +259,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``tinkhac export``, added to the subcommand's parser."""
     parser.add_argument("--out", required=True, metavar="DIR", help="folder to write to")
     parser.add_argument(
-        "--output-dir", metavar="IN_DIR", default="output",
-        help="the crawls' output folder (default: output/)",
+        "--output-dir", metavar="IN_DIR", nargs="+", default=["output"],
+        help="the crawls' output folder (default: output/); several are merged",
     )  # fmt: skip
     # The command line may give every subcommand --sites already; argparse refuses a twin.
     with contextlib.suppress(argparse.ArgumentError):
