@@ -362,3 +362,24 @@ def test_the_chart_grid_has_a_row_per_site_and_shows_gaps():
     assert sites == ["a", "b"] and len(months) == 3
     assert counts == [[3, 0, 1], [0, 2, 0]]  # the silent month is a zero cell, drawn grey
     assert _label(stats, "a") == "a (Tỉnh Một)" and _label(stats, "b") == "b"
+
+
+def test_the_folders_of_several_workers_merge_into_one_record_per_article(
+    crawls, sites_file, tmp_path
+):
+    """Workers of one Redis frontier each write their own folder; a run file may share a
+    name with another worker's, and a killed worker's article may be written again."""
+    other = tmp_path / "worker-2"
+    (other / "alpha").mkdir(parents=True)
+    again = record("alpha", "a4", "2026-03-01T07:30:00+07:00", MAR)  # taken over, rewritten
+    new = record("alpha", "a7", "2026-03-02T07:30:00+07:00", MAR)
+    (other / "alpha" / "20260301T000000Z.jsonl").write_text(lines(again, new), encoding="utf-8")
+    alone = read_jsonl_export(crawls, sites_file, tmp_path / "alone")
+    out = tmp_path / "merged"
+    manifest, _ = do_export([crawls, other], sites_file, out)
+    merged = read_jsonl(out / "articles.jsonl")
+    assert sorted(keys(merged)) == sorted({*keys(alone), ("alpha", "a7")})
+    assert len(keys(merged)) == len(set(keys(merged)))
+    sources = [s["path"] for s in manifest["sources"]]
+    assert f"{other.as_posix()}/alpha/20260301T000000Z.jsonl" in sources
+    assert manifest["input_dir"] == [str(crawls), str(other)]

@@ -62,7 +62,7 @@ class ExportResult:
 
 @dataclass(frozen=True)
 class _Plan:
-    in_dir: Path
+    in_dirs: tuple[Path, ...]  # several: the folders of several workers (crawl-all --redis)
     out: Path
     registry: dict[str, Site]
     chosen: set[str] | None  # the site keys to export; None for all
@@ -75,7 +75,7 @@ class _Plan:
 
 def export(
     out: str | Path,
-    output_dir: str | Path = "output",
+    output_dir: str | Path | Sequence[str | Path] = "output",
     *,
     sites: Sequence[str] | None = None,
     provinces: Sequence[str] | None = None,
@@ -91,10 +91,13 @@ def export(
     Malformed lines are named on log (stderr by default) and skipped. Raises ExportError
     for a mistake in the arguments, before anything is read or written.
     """
-    in_dir, out = Path(output_dir), Path(out)
-    _check_options(in_dir, fmt, gzipped, since, until)
+    several = not isinstance(output_dir, str | Path)
+    in_dirs = tuple(Path(d) for d in (output_dir if several else [output_dir]))  # type: ignore[union-attr]
+    out = Path(out)
+    for in_dir in in_dirs:
+        _check_options(in_dir, fmt, gzipped, since, until)
     registry = _registry(sites_file)
-    chosen = _chosen_sites(registry, in_dir, sites or [], provinces or [])
+    chosen = _chosen_sites(registry, in_dirs, sites or [], provinces or [])
     filters = {
         "sites": sorted(sites) if sites else None,
         "provinces": sorted(provinces) if provinces else None,
@@ -102,10 +105,11 @@ def export(
         "until": until.isoformat() if until else None,
         "selected_sites": sorted(chosen) if chosen is not None else None,
     }
-    plan = _Plan(in_dir, out, registry, chosen, since, until, fmt, gzipped, filters)
-    if not run_files(in_dir, None, out, io.StringIO()):
+    plan = _Plan(in_dirs, out, registry, chosen, since, until, fmt, gzipped, filters)
+    if not any(run_files(in_dir, None, out, io.StringIO()) for in_dir in in_dirs):
+        folders = ", ".join(str(d) for d in in_dirs)
         raise NothingToExportError(
-            f"nothing to export: {in_dir} holds no run output (<site>/<run-id>.jsonl); "
+            f"nothing to export: {folders} holds no run output (<site>/<run-id>.jsonl); "
             "name the crawls' folder with --from"
         )
     _make_folder(out)
@@ -142,11 +146,14 @@ def _registry(sites_file: str | Path | None) -> dict[str, Site]:
 
 
 def _chosen_sites(
-    registry: dict[str, Site], in_dir: Path, sites: Sequence[str], provinces: Sequence[str]
+    registry: dict[str, Site],
+    in_dirs: Sequence[Path],
+    sites: Sequence[str],
+    provinces: Sequence[str],
 ) -> set[str] | None:
     """The site keys the filters leave (None: no filter); a name matching nothing is a typo."""
     for key in sites:
-        if key not in registry and not (in_dir / key).is_dir():
+        if key not in registry and not any((d / key).is_dir() for d in in_dirs):
             raise ExportError(f"unknown site {key!r}; `tinkhac sites` lists the known keys")
     chosen = set(sites) if sites else None
     if provinces:
@@ -184,7 +191,11 @@ def _build(plan: _Plan, staging: Path, log: TextIO) -> dict[str, Any]:
     data = staging / data_name(plan.fmt, plan.gzipped)
     index = VersionIndex(staging / "index.sqlite", article_schema())
     try:
-        runs = run_files(plan.in_dir, plan.chosen, plan.out, log)
+        runs = [
+            run
+            for in_dir in plan.in_dirs
+            for run in run_files(in_dir, plan.chosen, plan.out, log, several=len(plan.in_dirs) > 1)
+        ]
         sources = [index.add(run, plan.chosen, log) for run in runs]
         versions, articles = index.counts()
         writer = open_writer(data, plan.fmt, plan.gzipped, schema)
@@ -195,7 +206,9 @@ def _build(plan: _Plan, staging: Path, log: TextIO) -> dict[str, Any]:
     manifest: dict[str, Any] = {
         "schema_version": EXPORT_SCHEMA_VERSION,
         "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
-        "input_dir": str(plan.in_dir),
+        "input_dir": str(plan.in_dirs[0])
+        if len(plan.in_dirs) == 1
+        else [str(d) for d in plan.in_dirs],
         "filters": plan.filters,
         "format": plan.fmt,
         "gzip": plan.gzipped,
@@ -259,11 +272,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, metavar="DIR", help="folder to write to")
     source = parser.add_mutually_exclusive_group()
     source.add_argument(
-        "--from", dest="from_dir", metavar="IN_DIR",
-        help="the crawls' folder, what `crawl --output` wrote (default: output/)",
+        "--from", dest="from_dir", metavar="IN_DIR", nargs="+",
+        help="the crawls' folder, what `crawl --output` wrote (default: output/); the "
+        "folders of several workers are merged",
     )  # fmt: skip
     source.add_argument(
-        "--output-dir", dest="old_output_dir", metavar="IN_DIR", help="deprecated: use --from"
+        "--output-dir",
+        dest="old_output_dir",
+        metavar="IN_DIR",
+        nargs="+",
+        help="deprecated: use --from",
     )
     # The command line may give every subcommand --sites already; argparse refuses a twin.
     with contextlib.suppress(argparse.ArgumentError):
@@ -291,10 +309,10 @@ def run(args: argparse.Namespace) -> int:
     2 could not run."""
     if args.old_output_dir:
         print("tinkhac: --output-dir is deprecated; use --from", file=sys.stderr)
-    in_dir = args.from_dir or args.old_output_dir or "output"
+    in_dirs = args.from_dir or args.old_output_dir or ["output"]
     try:
         result = export(
-            args.out, in_dir, sites=args.site, provinces=args.province,
+            args.out, in_dirs, sites=args.site, provinces=args.province,
             since=args.since, until=args.until, fmt=args.format, gzipped=args.gzip,
             sites_file=args.sites,
         )  # fmt: skip

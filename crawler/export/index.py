@@ -78,7 +78,9 @@ class Kept:
     last_seen: int
 
 
-def run_files(in_dir: Path, sites: set[str] | None, skip: Path, log: TextIO) -> list[RunFile]:
+def run_files(
+    in_dir: Path, sites: set[str] | None, skip: Path, log: TextIO, several: bool = False
+) -> list[RunFile]:
     """The run files of the chosen sites (all when None), in site then run order.
 
     Other ``.jsonl`` files are named on stderr rather than read: an export written inside
@@ -92,6 +94,8 @@ def run_files(in_dir: Path, sites: set[str] | None, skip: Path, log: TextIO) -> 
             continue
         for path in sorted(folder.iterdir()):
             relative = path.relative_to(in_dir).as_posix()
+            if several:  # name the worker's folder too: run files of two may share a name
+                relative = f"{in_dir.as_posix()}/{relative}"
             if RUN_FILE.match(path.name):
                 found.append(RunFile(path, relative))
             elif path.name.endswith((".jsonl", ".jsonl.part")):
