@@ -143,6 +143,19 @@ class NewsSpider(scrapy.Spider):
             self.logger.info("site %s: CMS family %s", self.site.key, family)
         return page, self.profile
 
+    def _article_page(self, response: Response) -> ArticlePage | None:
+        """The fetched page as an article page (every callback asks it first), or None when
+        it is no readable HTML."""
+        page, profile = self._readable(response)
+        if page is None:
+            return None
+        return ArticlePage(page, profile, self._context(page))
+
+    @staticmethod
+    def _listing_page(article: ArticlePage) -> ListingPage:
+        """The same page as a listing: its article links, categories and pager."""
+        return ListingPage(article.response, article.profile, article.context)
+
     def _context(self, response: HtmlResponse) -> CrawlContext:
         known = (lambda _: None) if self.fresh else partial(self.store.get, self.site.key)
         return CrawlContext(self.site, response.meta.get("category"), self.identities, known)
@@ -155,12 +168,11 @@ class NewsSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         """A page fetched as a listing (start page, category, next page)."""
-        response, profile = self._readable(response)
-        if response is None:
+        article = self._article_page(response)
+        if article is None:
             return
-        context = self._context(response)
-        article = ArticlePage(response, profile, context)
-        listing = ListingPage(response, profile, context)
+        response = article.response
+        listing = self._listing_page(article)
         if article.is_article_not_listing(listing):
             self.crawler.stats.inc_value("tinkhac/pages/listing_read_as_article")
             yield from self._article(response, article)
@@ -197,15 +209,14 @@ class NewsSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         """A page fetched as an article."""
-        response, profile = self._readable(response)
-        if response is None:
+        article = self._article_page(response)
+        if article is None:
             return
-        context = self._context(response)
-        article = ArticlePage(response, profile, context)
+        response = article.response
         if article.is_article:
             yield from self._article(response, article)
             return
-        listing = ListingPage(response, profile, context)
+        listing = self._listing_page(article)
         if listing.articles:
             self.crawler.stats.inc_value("tinkhac/pages/article_link_read_as_listing")
             self.crawler.stats.inc_value("tinkhac/pages/listing")
@@ -216,19 +227,16 @@ class NewsSpider(scrapy.Spider):
 
     def parse_single(self, response: Response) -> Iterator[Any]:
         """One page asked for by name: its record if it is an article, else its articles."""
-        response, profile = self._readable(response)
-        if response is None:
+        article = self._article_page(response)
+        if article is None:
             return
-        context = self._context(response)
-        article = ArticlePage(response, profile, context)
+        response = article.response
         if article.is_article:
             item = self._item(response, article)
             if item is not None:
                 yield item
         elif self.follow_single:
-            yield from self._listing(
-                response, ListingPage(response, profile, context), paging=False
-            )
+            yield from self._listing(response, self._listing_page(article), paging=False)
         else:
             self._count_rejection(article)
 
