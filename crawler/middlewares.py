@@ -1,18 +1,22 @@
-"""Downloader middlewares: stay inside the site, and back off when it is overloaded."""
+"""Downloader middlewares: stay inside the site, keep one pace per host, and back off when
+it is overloaded."""
 
 from __future__ import annotations
 
 import ipaddress
+import time
+from collections import Counter
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.utils.defer import sleep
 from twisted.internet import reactor
 
 from crawler.resolver import never_resolves
@@ -80,6 +84,59 @@ class RedirectMemoryMiddleware:
         if 300 <= response.status < 400 and location and remember is not None:
             remember(request.url, urljoin(request.url, location.decode("latin-1")))
         return response
+
+
+class SharedHostMiddleware:
+    """One pace per host, however many sites of the registry live on it.
+
+    Scrapy's download slots belong to one crawler, and ``crawl-all`` runs a crawler per
+    site, so the path subsites of one portal (Quảng Ninh's ``/bannganh/…`` sites share a
+    host) would each keep their own ``DOWNLOAD_DELAY`` and the host would see their sum.
+    While two or more running crawlers share a host, each request to it waits for the
+    host's next free moment, kept here for the whole process; a host of one site only is
+    left to its crawler's own slot (and AutoThrottle).
+    """
+
+    #: host (with port) -> the monotonic time before which no request may start
+    next_free: ClassVar[dict[str, float]] = {}
+    #: host (with port) -> how many running crawlers crawl a site on it
+    crawlers_on: ClassVar[Counter[str]] = Counter()
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.delay = crawler.settings.getfloat("DOWNLOAD_DELAY")
+        self.hosts: set[str] = set()
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SharedHostMiddleware:
+        return cls(crawler)
+
+    def spider_opened(self, spider: Spider) -> None:
+        site = getattr(spider, "site", None)
+        self.hosts = {host_of(url) for url in getattr(site, "start_urls", ())}
+        self.crawlers_on.update(self.hosts)
+
+    def spider_closed(self, spider: Spider) -> None:
+        self.crawlers_on.subtract(self.hosts)
+        self.hosts = set()
+
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        host = host_of(request.url)
+        if self.delay <= 0 or self.crawlers_on[host] < 2:
+            return
+        now = time.monotonic()
+        start = max(now, self.next_free.get(host, 0.0))
+        self.next_free[host] = start + self.delay
+        if start > now:
+            self.crawler.stats.inc_value("tinkhac/politeness/waited_for_shared_host")
+            await sleep(start - now)
+
+
+def host_of(url: str) -> str:
+    """The host and port a request goes to: what a server's load is counted by."""
+    return urlsplit(url).netloc.lower()
 
 
 class PoliteRetryMiddleware(RetryMiddleware):

@@ -46,6 +46,8 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SiteBoundaryMiddleware": 50,
+    # Last before the download, so retries and redirects wait their turn on the host too.
+    "crawler.middlewares.SharedHostMiddleware": 950,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.PoliteRetryMiddleware": 550,
     # Nearer the downloader than RedirectMiddleware (600): it sees every 3xx answer.

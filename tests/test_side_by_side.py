@@ -41,3 +41,23 @@ def test_two_sites_crawled_together_each_keep_the_delay(tmp_path):
         spans.append((times[0], times[-1]))
     (first_start, first_end), (second_start, second_end) = spans
     assert first_start < second_end and second_start < first_end, "the sites did not overlap"
+
+
+def test_two_sites_on_one_host_share_its_delay(tmp_path):
+    """Two registry sites on one host (a portal's path subsites) do not add up their rates."""
+    replica = next(r for r in load_replicas() if r.key == KEYS[0])
+    with ReplicaServer([replica]) as server:
+        entry = server.sites_toml()
+        twin = entry.replace(f"[sites.{replica.key}]", f"[sites.{replica.key}-twin]")
+        sites = tmp_path / "sites.toml"
+        sites.write_text(f"{entry}\n{twin}", encoding="utf-8")
+        process = run_tinkhac(
+            "crawl", replica.key, f"{replica.key}-twin", "--sites", str(sites),
+            "--output", str(tmp_path / "out"), "--profile", "replica-polite",
+            "--max-pages", "1", "--max-articles", "3", timeout=180,
+        )  # fmt: skip
+        assert process.returncode == 0, process.stderr[-3000:]
+    times = [t for t, _ in replica.request_times]
+    assert len(times) >= 8  # both sites' robots.txt, start page and articles
+    gaps = [b - a for a, b in pairwise(times)]
+    assert min(gaps) >= REPLICA_POLITE["DOWNLOAD_DELAY"] - SLACK, gaps
