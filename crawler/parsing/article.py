@@ -669,7 +669,7 @@ class ArticleParser:
             return "listing_url"
         if self._lists_articles():
             return "lists_articles"
-        if _link_density(self.body_element) > MAX_LINK_DENSITY:
+        if link_density(self.body_element) > MAX_LINK_DENSITY:
             return "mostly_links"
         if self.meta.is_article:
             return None if self.body.paragraphs else "empty_body"
@@ -951,7 +951,8 @@ def _densest_text_element(scope: Selector) -> Selector | None:
     return Selector(root=best) if best is not None else None
 
 
-def _link_density(element: Selector) -> float:
+def link_density(element: Selector) -> float:
+    """The share of an element's text that is link text: an article's body is mostly not."""
     text = len(clean(element.xpath("string()").get()))
     links = len(clean(" ".join(element.xpath(".//a//text()").getall())))
     return links / text if text else 1.0
