@@ -6,10 +6,14 @@ again on every run. What tells it from a real listing is where its article links
 listing, however small (a category of two items under its description, a tag page, a
 title-only list, a table of links), has its article links in the part of the page that
 holds its heading and main text; a static page has prose there, and every article link in
-another part. The prose is the block the parser takes for the body, so the judgement uses
-the same zones as the parser; the part is the largest element around that block that
-holds no article link (its column), and it must hold the page's heading, so that a footer
-or a box of prose under a title-only list is never taken for the page's content.
+another part.
+
+That part is the *column* of the page's content: the largest element around its main
+block that holds no article link. The main block is looked for where the parser looks: the
+block it takes for the body, and the page's heading (a contact page's few lines may weigh
+less than its footer). The column must hold the heading, so that a footer or a box of
+prose beside a title-only list is never taken for the page's content, and prose: several
+blocks of text (read by the parser's block walker) with little link text.
 """
 
 from __future__ import annotations
@@ -17,49 +21,57 @@ from __future__ import annotations
 from urllib.parse import urljoin
 
 from lxml import html as lxml_html
+from parsel import Selector
 
-from crawler.parsing.article import ArticleParser, link_density
+from crawler.parsing.article import CHROME, ArticleParser, link_density
+from crawler.parsing.blocks import blocks_of
 
-#: Prose is at least this many paragraphs and characters: a contact page's address lines
-#: pass, a category's one-paragraph description does not.
-MIN_PARAGRAPHS = 2
+#: Prose is at least this many blocks of text besides headings, and this many characters:
+#: a contact page's address lines pass, a category's one-paragraph description does not.
+MIN_BLOCKS = 2
 MIN_CHARS = 100
-#: Link text share above which the main block is a list, not prose.
+#: Link text share above which the column is a list, not prose.
 MAX_LINK_DENSITY = 0.2
-#: Elements that head a page's content (with the heading the parser took as the title).
+#: Elements that head a page's content (besides the heading the parser took as the title).
 HEADINGS = ("h1", "h2")
+ALL_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 def is_static_page(parser: ArticleParser, article_urls: set[str]) -> bool:
-    """Whether the page's main content is prose and none of its article links lie in it.
+    """Whether the page's content is prose and none of its article links lie in it.
 
     ``article_urls`` are the absolute URLs of the page's links that lead to articles.
     """
-    body = parser.body_element
-    if body is None or not article_urls:
+    if not article_urls:
         return False
-    paragraphs = parser.body.paragraphs
-    if len(paragraphs) < MIN_PARAGRAPHS or sum(map(len, paragraphs)) < MIN_CHARS:
-        return False
-    if link_density(body) > MAX_LINK_DENSITY:
-        return False
-    anchors = [
-        a
+    holding = {
+        node
         for a in parser.doc.root.iter("a")
         if urljoin(parser.url, (a.get("href") or "").strip()).split("#", 1)[0] in article_urls
-    ]
-    column = _column(body.root, anchors)
-    return column is not None and _holds_heading(column, parser)
+        for node in a.iterancestors()
+    }
+    starts = [parser.body_element, _heading(parser)]
+    columns = [_column(s.root, holding) for s in starts if s is not None]
+    return any(c is not None and _holds_heading(c, parser) and _is_prose(c) for c in columns)
 
 
-def _column(prose: lxml_html.HtmlElement, anchors: list) -> lxml_html.HtmlElement | None:
-    """The largest element around the prose that holds none of the anchors, or None when
-    the prose itself holds one (a listing item's lead, with its title link)."""
-    holding = {node for a in anchors for node in a.iterancestors()}
-    if prose in holding:
+def _heading(parser: ArticleParser) -> Selector | None:
+    """The page's heading: its first ``<h1>`` outside the furniture, else its first
+    ``<h2>``, else the title the parser found."""
+    for tag in HEADINGS:
+        for heading in parser.doc.xpath(f"//{tag}[normalize-space()]"):
+            if not heading.xpath(CHROME):
+                return heading
+    return parser.title_element
+
+
+def _column(start: lxml_html.HtmlElement, holding: set) -> lxml_html.HtmlElement | None:
+    """The largest element around ``start`` that holds no article link, or None when
+    ``start`` holds one (a listing item's lead, with its title link)."""
+    if start in holding or start.tag == "a":
         return None
-    column = prose
-    for ancestor in prose.iterancestors():
+    column = start
+    for ancestor in start.iterancestors():
         if ancestor in holding:
             break
         column = ancestor
@@ -73,3 +85,12 @@ def _holds_heading(column: lxml_html.HtmlElement, parser: ArticleParser) -> bool
     if title is not None and (title.root is column or column in title.root.iterancestors()):
         return True
     return any(h.text_content().strip() for h in column.iter(*HEADINGS))
+
+
+def _is_prose(column: lxml_html.HtmlElement) -> bool:
+    """Several blocks of text besides headings, with little of it in links."""
+    headings = set(column.iter(*ALL_HEADINGS))
+    texts = [b.text for b in blocks_of([column], headings) if b.text]
+    if len(texts) < MIN_BLOCKS or sum(map(len, texts)) < MIN_CHARS:
+        return False
+    return link_density(Selector(root=column)) <= MAX_LINK_DENSITY
