@@ -137,7 +137,8 @@ class ArticlePage:
         mới"), not in its main content (see crawler/parsing/static_page.py)."""
         if self._parsed is not None or listing.shows_pager or not listing.articles:
             return False
-        return is_static_page(self.parser, {link.url for link in listing.articles.values()})
+        urls = {link.url for link in listing.articles.values()}
+        return is_static_page(self.parser, urls, self.context.site.name)
 
     @cached_property
     def record(self) -> dict[str, Any] | None:

@@ -23,8 +23,9 @@ from urllib.parse import urljoin
 from lxml import html as lxml_html
 from parsel import Selector
 
-from crawler.parsing.article import CHROME, ArticleParser, link_density
+from crawler.parsing.article import CHROME, TITLE_SUFFIX, ArticleParser, link_density
 from crawler.parsing.blocks import blocks_of
+from crawler.text import clean, fold
 
 #: Prose is at least this many blocks of text besides headings, and this many characters:
 #: a contact page's address lines pass, a category's one-paragraph description does not.
@@ -37,10 +38,11 @@ HEADINGS = ("h1", "h2")
 ALL_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
-def is_static_page(parser: ArticleParser, article_urls: set[str]) -> bool:
+def is_static_page(parser: ArticleParser, article_urls: set[str], site_name: str = "") -> bool:
     """Whether the page's content is prose and none of its article links lie in it.
 
-    ``article_urls`` are the absolute URLs of the page's links that lead to articles.
+    ``article_urls`` are the absolute URLs of the page's links that lead to articles;
+    ``site_name`` is no page's heading (a banner's ``<h1>``).
     """
     if not article_urls:
         return False
@@ -50,19 +52,49 @@ def is_static_page(parser: ArticleParser, article_urls: set[str]) -> bool:
         if urljoin(parser.url, (a.get("href") or "").strip()).split("#", 1)[0] in article_urls
         for node in a.iterancestors()
     }
-    starts = [parser.body_element, _heading(parser)]
+    starts = [parser.body_element, _heading(parser, site_name)]
     columns = [_column(s.root, holding) for s in starts if s is not None]
-    return any(c is not None and _holds_heading(c, parser) and _is_prose(c) for c in columns)
+    return any(
+        c is not None and _holds_heading(c, parser, site_name) and _is_prose(c) for c in columns
+    )
 
 
-def _heading(parser: ArticleParser) -> Selector | None:
-    """The page's heading: its first ``<h1>`` outside the furniture, else its first
-    ``<h2>``, else the title the parser found."""
-    for tag in HEADINGS:
-        for heading in parser.doc.xpath(f"//{tag}[normalize-space()]"):
-            if not heading.xpath(CHROME):
-                return heading
-    return parser.title_element
+def _heading(parser: ArticleParser, site_name: str) -> Selector | None:
+    """The page's heading: the first own ``<h1>``, else ``<h2>``, outside the furniture
+    that agrees with the page's part of its ``<title>`` ("Giới thiệu - <site>"); the first
+    of them when the ``<title>`` names only the site; else the title the parser found.
+
+    A banner's heading over a listing ("Trang thông tin điện tử …") names no page."""
+    headings = [
+        h
+        for tag in HEADINGS
+        for h in parser.doc.xpath(f"//{tag}")
+        if _own_heading(h.root, site_name) and not h.xpath(CHROME)
+    ]
+    names = _page_names(parser.doc, site_name)
+    if not names:
+        return headings[0] if headings else parser.title_element
+    for heading in headings:
+        text = fold(heading.root.text_content())
+        if any(name in text or text in name for name in names):
+            return heading
+    return None
+
+
+def _page_names(doc: Selector, site_name: str) -> list[str]:
+    """The parts of the page's ``<title>`` that are not the site's name, folded."""
+    site = fold(site_name)
+    parts = (fold(p) for p in TITLE_SUFFIX.split(clean(doc.xpath("string(//title)").get())))
+    return [p for p in parts if p and not (site and (p in site or site in p))]
+
+
+def _own_heading(heading: lxml_html.HtmlElement, site_name: str) -> bool:
+    """A heading of the page itself: text, no link or logo in it (a listing item's title,
+    a banner), and not the site's name."""
+    text = fold(heading.text_content())
+    if not text or text == fold(site_name):
+        return False
+    return next(heading.iter("a", "img"), None) is None
 
 
 def _column(start: lxml_html.HtmlElement, holding: set) -> lxml_html.HtmlElement | None:
@@ -78,13 +110,13 @@ def _column(start: lxml_html.HtmlElement, holding: set) -> lxml_html.HtmlElement
     return column
 
 
-def _holds_heading(column: lxml_html.HtmlElement, parser: ArticleParser) -> bool:
-    """Whether the column holds the page's heading: the title the parser found, or an
-    ``<h1>``/``<h2>`` with text (a footer or a box of prose holds neither)."""
+def _holds_heading(column: lxml_html.HtmlElement, parser: ArticleParser, site_name: str) -> bool:
+    """Whether the column holds the page's heading: the title the parser found, or an own
+    ``<h1>``/``<h2>`` (a footer or a box of prose holds neither)."""
     title = parser.title_element
     if title is not None and (title.root is column or column in title.root.iterancestors()):
         return True
-    return any(h.text_content().strip() for h in column.iter(*HEADINGS))
+    return any(_own_heading(h, site_name) for h in column.iter(*HEADINGS))
 
 
 def _is_prose(column: lxml_html.HtmlElement) -> bool:
