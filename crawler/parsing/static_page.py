@@ -11,9 +11,10 @@ another part.
 That part is the *column* of the page's content: the largest element around its main
 block that holds no article link. The main block is looked for where the parser looks: the
 block it takes for the body, and the page's heading (a contact page's few lines may weigh
-less than its footer). The column must hold the heading, so that a footer or a box of
-prose beside a title-only list is never taken for the page's content, and prose: several
-blocks of text (read by the parser's block walker) with little link text.
+less than its footer). The column must hold such a heading, one that agrees with the
+page's ``<title>``, so that a footer, a banner or a box of prose beside a title-only list
+is never taken for the page's content; and prose: several blocks of text (read by the
+parser's block walker) with little link text.
 """
 
 from __future__ import annotations
@@ -52,17 +53,19 @@ def is_static_page(parser: ArticleParser, article_urls: set[str], site_name: str
         if urljoin(parser.url, (a.get("href") or "").strip()).split("#", 1)[0] in article_urls
         for node in a.iterancestors()
     }
-    starts = [parser.body_element, _heading(parser, site_name)]
-    columns = [_column(s.root, holding) for s in starts if s is not None]
+    headings = [h.root for h in _headings(parser, site_name)]
+    body = parser.body_element
+    starts = ([body.root] if body is not None else []) + headings
+    columns = [_column(start, holding) for start in starts]
     return any(
-        c is not None and _holds_heading(c, parser, site_name) and _is_prose(c) for c in columns
+        c is not None and any(_holds(c, h) for h in headings) and _is_prose(c) for c in columns
     )
 
 
-def _heading(parser: ArticleParser, site_name: str) -> Selector | None:
-    """The page's heading: the first own ``<h1>``, else ``<h2>``, outside the furniture
-    that agrees with the page's part of its ``<title>`` ("Giới thiệu - <site>"); the first
-    of them when the ``<title>`` names only the site; else the title the parser found.
+def _headings(parser: ArticleParser, site_name: str) -> list[Selector]:
+    """The page's headings: of its own ``<h1>``, ``<h2>`` outside the furniture and the
+    title the parser found, those that agree with the page's part of its ``<title>``
+    ("Giới thiệu - <site>"), or the first when the ``<title>`` names only the site.
 
     A banner's heading over a listing ("Trang thông tin điện tử …") names no page."""
     headings = [
@@ -71,14 +74,17 @@ def _heading(parser: ArticleParser, site_name: str) -> Selector | None:
         for h in parser.doc.xpath(f"//{tag}")
         if _own_heading(h.root, site_name) and not h.xpath(CHROME)
     ]
+    if parser.title_element is not None:
+        headings.append(parser.title_element)
     names = _page_names(parser.doc, site_name)
     if not names:
-        return headings[0] if headings else parser.title_element
+        return headings[:1]
+    agreed = []
     for heading in headings:
         text = fold(heading.root.text_content())
-        if any(name in text or text in name for name in names):
-            return heading
-    return None
+        if text and any(name in text or text in name for name in names):
+            agreed.append(heading)
+    return agreed
 
 
 def _page_names(doc: Selector, site_name: str) -> list[str]:
@@ -110,13 +116,8 @@ def _column(start: lxml_html.HtmlElement, holding: set) -> lxml_html.HtmlElement
     return column
 
 
-def _holds_heading(column: lxml_html.HtmlElement, parser: ArticleParser, site_name: str) -> bool:
-    """Whether the column holds the page's heading: the title the parser found, or an own
-    ``<h1>``/``<h2>`` (a footer or a box of prose holds neither)."""
-    title = parser.title_element
-    if title is not None and (title.root is column or column in title.root.iterancestors()):
-        return True
-    return any(_own_heading(h, site_name) for h in column.iter(*HEADINGS))
+def _holds(column: lxml_html.HtmlElement, element: lxml_html.HtmlElement) -> bool:
+    return element is column or column in element.iterancestors()
 
 
 def _is_prose(column: lxml_html.HtmlElement) -> bool:
