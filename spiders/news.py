@@ -27,6 +27,7 @@ from crawler.families import Profile, detect
 from crawler.items import ArticleItem
 from crawler.links import Link
 from crawler.pages import ArticlePage, CrawlContext, ListingPage, link_key
+from crawler.priority import request_priority
 from crawler.registry import RegistryError, Site, load_sites
 from crawler.shell import shell_reason
 from crawler.state import ARTICLE, NOT_ARTICLE, REDIRECT, KnownArticle, StateStore
@@ -443,7 +444,8 @@ class NewsSpider(scrapy.Spider):
             # A "category" link that an earlier run found to be an article.
             yield from self._article_requests(response, Link(url, ""), depth=0)
             return
-        yield response.follow(url, callback, meta=meta)
+        priority = request_priority(url, self.profile, meta["role"], meta.get("page", 1))
+        yield response.follow(url, callback, meta=meta, priority=priority)
 
     # -- what earlier runs met -------------------------------------------------------------
 
