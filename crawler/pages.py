@@ -37,6 +37,7 @@ from crawler.links import (
 )
 from crawler.parsing.article import ArticleParser
 from crawler.parsing.labels import AUTHOR_LABEL, CAPTION_LABEL, GENERIC_DATE_CLASS
+from crawler.parsing.static_page import is_static_page
 from crawler.registry import Site
 from crawler.state import KnownArticle
 from crawler.text import clean, fold
@@ -129,6 +130,15 @@ class ArticlePage:
         if any(fold(link.text) == title for link in others):
             return False
         return len(others) < LISTING_MIN_OTHER_LINKS
+
+    def is_static_page(self, listing: ListingPage) -> bool:
+        """No article and no listing, though it links articles: a page of the site itself
+        (about, contact) whose article links are all in a box beside its prose ("Tin
+        mới"), not in its main content (see crawler/parsing/static_page.py)."""
+        if self._parsed is not None or listing.shows_pager or not listing.articles:
+            return False
+        urls = {link.url for link in listing.articles.values()}
+        return is_static_page(self.parser, urls, self.context.site.name)
 
     @cached_property
     def record(self) -> dict[str, Any] | None:

@@ -27,6 +27,7 @@ from crawler.families import Profile, detect
 from crawler.items import ArticleItem
 from crawler.links import Link
 from crawler.pages import ArticlePage, CrawlContext, ListingPage, link_key
+from crawler.priority import request_priority
 from crawler.registry import RegistryError, Site, load_sites
 from crawler.shell import shell_reason
 from crawler.state import ARTICLE, NOT_ARTICLE, REDIRECT, KnownArticle, StateStore
@@ -185,6 +186,9 @@ class NewsSpider(scrapy.Spider):
             # categories it led to, which a later run that skips it still walks.
             self._not_an_article(response, article, [link.url for link in categories])
             return
+        if role != "start" and article.is_static_page(listing):
+            yield from self._static_page(response, article, listing, categories)
+            return
         self.crawler.stats.inc_value(f"tinkhac/pages/{role}")
         yield from self._listing(response, listing)
 
@@ -217,6 +221,9 @@ class NewsSpider(scrapy.Spider):
             yield from self._article(response, article)
             return
         listing = self._listing_page(article)
+        if article.is_static_page(listing):
+            yield from self._static_page(response, article, listing)
+            return
         if listing.articles:
             self.crawler.stats.inc_value("tinkhac/pages/article_link_read_as_listing")
             self.crawler.stats.inc_value("tinkhac/pages/listing")
@@ -238,7 +245,7 @@ class NewsSpider(scrapy.Spider):
         elif self.follow_single:
             yield from self._listing(response, self._listing_page(article), paging=False)
         else:
-            self._count_rejection(article)
+            self._count_rejection(article.rejection)
 
     # -- what a page leads to ------------------------------------------------------------
 
@@ -290,6 +297,21 @@ class NewsSpider(scrapy.Spider):
             meta = {"role": "listing", "page": number + 1, "listing": listing}
             meta["category"] = response.meta.get("category")
             yield from self._request(response, url, self.parse_listing, meta)
+
+    def _static_page(
+        self,
+        response: HtmlResponse,
+        article: ArticlePage,
+        listing: ListingPage,
+        categories: list[Link] = (),
+    ) -> Iterator[scrapy.Request]:
+        """A page of the site itself (about, contact) beside a box of latest news: the box's
+        articles are opened, as a listing's are, but the page is remembered as no article
+        (with the categories it led to), so the next run does not request it again."""
+        urls = [link.url for link in categories]
+        self._not_an_article(response, article, urls, reason="static_page")
+        for key, link in listing.articles.items():
+            yield from self._article_requests(response, link, depth=0, key=key)
 
     def _stop_reason(self, number: int, fresh: int, articles: Any) -> str | None:
         if fresh == 0:
@@ -422,7 +444,8 @@ class NewsSpider(scrapy.Spider):
             # A "category" link that an earlier run found to be an article.
             yield from self._article_requests(response, Link(url, ""), depth=0)
             return
-        yield response.follow(url, callback, meta=meta)
+        priority = request_priority(url, self.profile, meta["role"], meta.get("page", 1))
+        yield response.follow(url, callback, meta=meta, priority=priority)
 
     # -- what earlier runs met -------------------------------------------------------------
 
@@ -462,17 +485,23 @@ class NewsSpider(scrapy.Spider):
         return canonical_url(url, self.profile or self.site.profile())
 
     def _not_an_article(
-        self, response: HtmlResponse, page: ArticlePage, categories: list[str] = ()
+        self,
+        response: HtmlResponse,
+        page: ArticlePage,
+        categories: list[str] = (),
+        reason: str | None = None,
     ) -> None:
-        """A page that is no article: counted with the parser's reason, and remembered."""
-        self._count_rejection(page)
-        self.logger.debug("not an article (%s): %s", page.rejection, response.url)
+        """A page that is no article: counted with its reason (the parser's unless given),
+        and remembered."""
+        reason = reason or page.rejection
+        self._count_rejection(reason)
+        self.logger.debug("not an article (%s): %s", reason, response.url)
         self._note_javascript_shell(response)
         self._remember(response, NOT_ARTICLE, json.dumps(list(categories)))
 
-    def _count_rejection(self, page: ArticlePage) -> None:
+    def _count_rejection(self, reason: str | None) -> None:
         self.crawler.stats.inc_value("tinkhac/pages/not_article")
-        self.crawler.stats.inc_value(f"tinkhac/pages/not_article/{page.rejection}")
+        self.crawler.stats.inc_value(f"tinkhac/pages/not_article/{reason}")
 
     def _note_javascript_shell(self, response: HtmlResponse) -> None:
         """Count a page that a browser would fill in (crawler/shell.py): the report says so."""

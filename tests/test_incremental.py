@@ -148,3 +148,28 @@ def test_a_link_text_that_led_to_an_article_is_known_next_time(tmp_path):
     assert known.shown_by(unicodedata.normalize("NFD", old_title) + " …")
     assert not known.shown_by("Hội nghị Ban Chấp hành lần thứ ba")
     store.close()
+
+
+def test_a_second_run_of_every_replica_requests_only_listing_pages(tmp_path):
+    """Issue 11's "a second incremental run requests no page again except listing pages":
+    no article, and no page that is no article (an about or contact page beside a "Tin mới"
+    box, a video), except the listings of videos or documents, which every run reads."""
+    from test_runs import _run
+
+    with ReplicaServer() as server:
+        first = _run(server, tmp_path, "crawl-all")
+        assert first.returncode == 0, first.stderr[-3000:]
+        assert "tinkhac/pages/not_article/static_page" in _newest_log(tmp_path)
+        for replica in server:
+            replica.requests.clear()
+        second = _run(server, tmp_path, "crawl-all")
+        assert second.returncode == 0, second.stderr[-3000:]
+        for replica in server:
+            listings = set(replica.config.get("non_article_listings", []))
+            pages = [p for p in replica.config["non_articles"] if p not in listings]
+            never = _article_files(replica) | {replica.resolve(p)[1] for p in pages}
+            again = [p for p in replica.requests if replica.resolve(p)[1] in never]
+            assert again == [], replica.name
+    log = _newest_log(tmp_path)
+    assert "'tinkhac/pages/listing'" in log
+    assert "'tinkhac/pages/article'" not in log and "'tinkhac/pages/not_article" not in log

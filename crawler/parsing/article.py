@@ -669,11 +669,11 @@ class ArticleParser:
             return "listing_url"
         if self._lists_articles():
             return "lists_articles"
-        if _link_density(self.body_element) > MAX_LINK_DENSITY:
+        if link_density(self.body_element) > MAX_LINK_DENSITY:
             return "mostly_links"
         if self.meta.is_article:
             return None if self.body.paragraphs else "empty_body"
-        if FURNITURE_PATH.search(_plain_path(self.url)):
+        if FURNITURE_PATH.search(plain_path(self.url)):
             return "furniture_page"
         text = "\n".join([self.lead or "", *self.body.paragraphs])
         # A page without a date is an article only when something else says so: its URL
@@ -853,7 +853,7 @@ def _is_clock(element: lxml_html.HtmlElement) -> bool:
     return len(text) <= MAX_DATE_LINE and any(m.kind == dates.CLOCK for m in dates.find_dates(text))
 
 
-def _plain_path(url: str) -> str:
+def plain_path(url: str) -> str:
     """ "/menutop/Gi%E1%BB%9Bi%20thi%E1%BB%87u/" -> "/menutop/gioi-thieu/": words to match."""
     path = unicodedata.normalize("NFD", unquote(urlsplit(url).path).lower().replace("đ", "d"))
     return re.sub(r"\s+", "-", "".join(c for c in path if not unicodedata.combining(c)))
@@ -951,7 +951,8 @@ def _densest_text_element(scope: Selector) -> Selector | None:
     return Selector(root=best) if best is not None else None
 
 
-def _link_density(element: Selector) -> float:
+def link_density(element: Selector) -> float:
+    """The share of an element's text that is link text: an article's body is mostly not."""
     text = len(clean(element.xpath("string()").get()))
     links = len(clean(" ".join(element.xpath(".//a//text()").getall())))
     return links / text if text else 1.0
