@@ -418,7 +418,7 @@ class ArticleParser:
     def _dates(self) -> tuple[datetime | None, datetime | None]:
         """(published, updated): the date elements, then machine dates, then the title's
         neighbourhood, where templates of no family print their date line."""
-        published, updated = _read_dates(self._date_elements)
+        published, updated = _read_dates(self._date_elements, self._month_first)
         if not self.sel.date:
             # No family says where the date is: the page's machine date is exact (and keeps
             # its offset) unless it is a bare day that the visible date gives to the minute.
@@ -429,7 +429,7 @@ class ArticleParser:
         if updated is None and self.meta.modified:
             updated = dates.parse_iso_date(self.meta.modified)
         if published is None:
-            published, nearby_update = _read_dates(self._title_neighbours)
+            published, nearby_update = _read_dates(self._title_neighbours, self._month_first)
             updated = updated or nearby_update
         if published is None and updated is None and not self.sel.date:
             published = _day_by_htmldate(self.doc.root, self.url)
@@ -439,6 +439,13 @@ class ArticleParser:
         if updated is not None and published is not None and updated <= published:
             updated = None
         return published, updated
+
+    @cached_property
+    def _month_first(self) -> bool:
+        """Whether the page's culture prints numeric dates month first (en-US)."""
+        head = self.doc.root.find("head")
+        html = lxml_html.tostring(head, encoding="unicode") if head is not None else ""
+        return dates.month_first(f"<html lang={self.doc.root.get('lang', '')!r}>" + html)
 
     @cached_property
     def _machine_published(self) -> str | None:
@@ -747,7 +754,9 @@ def _stands_alone(anchor: lxml_html.HtmlElement) -> bool:
     return own > 0 and own >= LINK_ITEM_SHARE * whole
 
 
-def _read_dates(elements: list[Selector]) -> tuple[datetime | None, datetime | None]:
+def _read_dates(
+    elements: list[Selector], month_first: bool = False
+) -> tuple[datetime | None, datetime | None]:
     """The first published and the first updated date the elements show.
 
     A header clock is never a date, nor is the part of it that stands in an element of its
@@ -762,7 +771,7 @@ def _read_dates(elements: list[Selector]) -> tuple[datetime | None, datetime | N
         if re.match(r"\s*\d{4}-\d\d", text):
             published = published or dates.parse_iso_date(text.strip())
             continue
-        for mention in dates.find_dates(text):
+        for mention in dates.find_dates(text, month_first):
             if mention.kind == "updated":
                 updated = updated or mention.value
             elif mention.kind == dates.CLOCK:
@@ -961,7 +970,8 @@ def _related_by_heading(doc: Selector) -> list[Selector]:
     """Links that follow a heading labelled "Tin khác", "Tin liên quan", … in the page."""
     links: list[Selector] = []
     for heading in doc.root.iter(*HEADING_TAGS):
-        own = heading.text or ""
+        # the label may sit in inline children: SharePoint's <h2><nobr><span>Tin khác</span>
+        own = heading.text_content()
         if len(own) > MAX_HEADING or fold(own) not in RELATED_LABELS:
             continue
         node = heading
