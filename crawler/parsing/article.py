@@ -358,9 +358,10 @@ class ArticleParser:
     @cached_property
     def _lead_blocks(self) -> list[Block]:
         """The lead photo and its caption, shown between the heading and the body."""
+        found = []
         if self.sel.lead_image:
             found = [f.root for f in self._all(self.sel.lead_image, self.scope)]
-        else:
+        if not found:  # a family's lead photo may take another form on another template
             found = self._images_before_body()
         return blocks_of(
             [f for f in found if not _inside(Selector(root=f), self.body_element)], set()
@@ -577,11 +578,15 @@ class ArticleParser:
         the name that ends it ("Đăng ngày: … | Lượt xem: 1231 | Trần Thị Thủy")."""
         for element in self._date_elements:
             parts = [clean(p) for p in re.split(r"[|·•]", element.xpath("string()").get(""))]
-            if len(parts) < 2:
-                continue
-            for part in parts:
+            # a labelled name may also stand in a cell or span of its own, unseparated
+            # ("<td>12/1/2025 8:15 AM</td><td>Tác giả: X</td>")
+            texts = element.xpath(".//text()").getall()
+            pieces = [clean(p) for t in texts for p in re.split(r"[|·•]", t)]
+            for part in pieces if len(pieces) > 1 else ():
                 if AUTHOR_LABEL.match(part) and is_byline_name(byline_name(part)):
                     return byline_name(part)
+            if len(parts) < 2:
+                continue
             last = strip_label(AUTHOR_LABEL, parts[-1])
             if looks_like_name(last):
                 return last
@@ -767,7 +772,8 @@ def _read_dates(
     for element in elements:
         if any(_inside(element, clock) for clock in clocks):
             continue
-        text = element.xpath("@content").get() or element.xpath("string()").get() or ""
+        # text nodes joined by a space: a cell's "8:15 PM" must not run into the next cell
+        text = element.xpath("@content").get() or " ".join(element.xpath(".//text()").getall())
         if re.match(r"\s*\d{4}-\d\d", text):
             published = published or dates.parse_iso_date(text.strip())
             continue
