@@ -52,7 +52,7 @@ from crawler.parsing.labels import (
 from crawler.parsing.mainzone import MainZone, main_zone
 from crawler.parsing.structured import Metadata, read_metadata
 from crawler.text import clean, clean_or_none, fold
-from crawler.urls import article_key, canonical_url, same_site
+from crawler.urls import article_key, canonical_url, same_site, url_id
 
 #: A <header> inside an <article> is the article's own (title, date, byline), not the page's.
 CHROME_CLASS_RE = re.compile(CHROME_CLASS, re.I)
@@ -636,13 +636,21 @@ class ArticleParser:
 
     @cached_property
     def canonical(self) -> str:
-        """``<link rel=canonical>`` when it points into the site, else the cleaned URL."""
+        """``<link rel=canonical>`` when it points into the site, else the cleaned URL.
+
+        A canonical link to a page above this one that names no content (the home page,
+        or the Liferay page whose asset publisher shows the article) names no article.
+        """
         href = self.meta.canonical
         if href:
             absolute = urljoin(self.url, href.strip())
-            if same_site(absolute, self.site_hosts):
+            if same_site(absolute, self.site_hosts) and not self._names_a_page_above(absolute):
                 return canonical_url(absolute, self.profile)
         return canonical_url(self.url, self.profile)
+
+    def _names_a_page_above(self, url: str) -> bool:
+        above, here = urlsplit(url).path.rstrip("/"), urlsplit(self.url).path.rstrip("/")
+        return here.startswith(above + "/") and url_id(url, self.profile) is None
 
     # -- the record ----------------------------------------------------------------------
 
