@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from conftest import ROOT, read_jsonl, run_tinkhac
@@ -47,28 +48,32 @@ GAPS = {
 
 @pytest.fixture(scope="module")
 def crawl(tmp_path_factory) -> dict[str, Any]:
-    """One crawl of the four replicas: records by site, the run report, what was asked."""
+    """Two crawls of the four replicas (the second incremental): the first run's records
+    by site and run report, and the targets each replica was asked for in the second."""
     out = tmp_path_factory.mktemp("unseen")
     for replica in UNSEEN:
         replica.requests.clear()
     with ReplicaServer(UNSEEN) as server:
         sites = out / "sites.toml"
         sites.write_text(server.sites_toml(), encoding="utf-8")
-        process = run_tinkhac(
-            "crawl", *(r.key for r in UNSEEN), "--sites", str(sites), "--output", str(out),
-            "--profile", "replica",
-        )  # fmt: skip
+        args = ["crawl", *(r.key for r in UNSEEN), "--sites", str(sites), "--output", str(out)]
+        process = run_tinkhac(*args, "--profile", "replica")
+        assert process.returncode in (0, 1), process.stderr[-3000:]
         expected = {r.name: {e["url"]: e for e in r.expected()} for r in UNSEEN}
-    assert process.returncode in (0, 1), process.stderr[-3000:]
-    records: dict[str, list[dict]] = {}
-    for record in read_jsonl(out):
-        records.setdefault(record["site"], []).append(record)
-    report = json.loads(sorted((out / "runs").glob("*.json"))[-1].read_text("utf-8"))
+        records: dict[str, list[dict]] = {}
+        for record in read_jsonl(out):
+            records.setdefault(record["site"], []).append(record)
+        report = json.loads(sorted((out / "runs").glob("*.json"))[-1].read_text("utf-8"))
+        for replica in UNSEEN:
+            replica.requests.clear()
+        again = run_tinkhac(*args, "--profile", "replica")
+        assert again.returncode == 0, again.stderr[-3000:]
+        second = {r.name: list(r.requests) for r in UNSEEN}
     return {
         "records": records,
         "expected": expected,
         "flags": {s["site"]: s["flags"] for s in report["sites"]},
-        "stderr": process.stderr,
+        "second_run": second,
     }
 
 
@@ -118,6 +123,23 @@ def test_every_article_is_found_once(crawl, name):
 @pytest.mark.parametrize("name", NAMES)
 def test_the_run_report_flags_nothing(crawl, name):
     assert crawl["flags"][_replica(name).key] == []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_second_run_requests_no_article_again(crawl, name):
+    """Only the start page, listings and pages that read as listings (an about page with a
+    sidebar of news) are read again; no article, no redirect."""
+    replica = _replica(name)
+    articles = {
+        replica.resolve(
+            urlsplit(url).path + (f"?{urlsplit(url).query}" if urlsplit(url).query else "")
+        )
+        for url in crawl["expected"][name]
+    }
+    again = [t for t in crawl["second_run"][name] if replica.resolve(t) in articles]
+    assert again == []
+    assert not [t for t in crawl["second_run"][name] if replica.resolve(t)[0] == 301]
+    assert crawl["second_run"][name], "the listings are read again"
 
 
 @pytest.mark.parametrize(("name", "article"), _articles())
