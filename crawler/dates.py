@@ -158,10 +158,9 @@ _PARSER = DateDataParser(
 
 
 #: A page that declares a month-first culture prints "12/1/2025 8:15 AM" for 1 December:
-#: SharePoint's regional setting (``_spPageContextInfo.currentCultureName``), an en-US page.
-MONTH_FIRST_CULTURE = re.compile(
-    r"""(?:currentCultureName\s*:\s*|<html\b[^>]*\blang=)["']en-US\b""", re.I
-)
+#: SharePoint's regional setting (``_spPageContextInfo.currentCultureName``). Not
+#: ``<html lang="en-US">``: themes keep it on sites that print 25/11/2025.
+MONTH_FIRST_CULTURE = re.compile(r"""currentCultureName"?\s*:\s*["']en-US\b""", re.I)
 
 
 def month_first(html: str) -> bool:
@@ -251,7 +250,7 @@ def _value(match: re.Match[str], month_first: bool) -> tuple[datetime | None, bo
     """The datetime a match denotes, whether it had a time, and whether it had seconds."""
     if match.group("nd"):
         day, month, year = int(match["nd"]), int(match["nm"]), int(match["ny"])
-        if month_first:
+        if month_first and day <= 12:  # "25/11/2025" is day first whatever the culture
             day, month = month, day
     else:
         word = " ".join(match["wm"].lower().split())

@@ -25,7 +25,10 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import ROOT, read_jsonl, run_tinkhac
+from parsel import Selector
 
+from crawler.families import profile
+from crawler.parsing.article import ArticleParser
 from crawler.replica_server import Replica, ReplicaServer, load_replicas
 
 NAMES = (
@@ -160,3 +163,26 @@ def test_fields_equal_the_expected_record(crawl, name, article):
 def test_known_gaps(crawl, name, article):
     wrong = _wrong_fields(crawl, name, article)
     assert {k: v for k, v in wrong.items() if k in GAPS[(name, article)][1]} == {}
+
+
+@pytest.mark.parametrize(
+    ("script", "text", "day"),
+    [
+        ('var _spPageContextInfo={currentCultureName:"en-US"};', "12/1/2025 8:15 AM", (12, 1)),
+        ('{"currentCultureName":"en-US"}', "11/28/2025 2:14 PM", (11, 28)),
+        # a first number above 12 is a day, whatever the culture says
+        ('var _spPageContextInfo={currentCultureName:"en-US"};', "25/11/2025 8:15 AM", (11, 25)),
+        ('var _spPageContextInfo={currentCultureName:"vi-VN"};', "12/1/2025 8:15 AM", (1, 12)),
+        ("", "12/1/2025 8:15 AM", (1, 12)),
+    ],
+)
+def test_numeric_dates_follow_the_culture_the_page_declares(script, text, day):
+    """SharePoint states its regional setting; an en-US one prints dates month first.
+    ``<html lang="en-US">`` says nothing: themes keep it on sites that print 25/11/2025."""
+    html = f'<html lang="en-US"><head><script>{script}</script></head><body><h1>Tiêu đề bài</h1>'
+    html += f'<div class="date">{text}</div><p>{"Nội dung bài viết. " * 30}</p></body></html>'
+    parser = ArticleParser(
+        "http://127.0.0.1:8000/bai", Selector(text=html), profile("generic"), "k"
+    )
+    published = parser.published_at
+    assert published is not None and (int(published[5:7]), int(published[8:10])) == day

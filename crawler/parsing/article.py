@@ -444,9 +444,9 @@ class ArticleParser:
     @cached_property
     def _month_first(self) -> bool:
         """Whether the page's culture prints numeric dates month first (en-US)."""
-        head = self.doc.root.find("head")
-        html = lxml_html.tostring(head, encoding="unicode") if head is not None else ""
-        return dates.month_first(f"<html lang={self.doc.root.get('lang', '')!r}>" + html)
+        return any(
+            dates.month_first(script) for script in self.doc.xpath("//script/text()").getall()
+        )
 
     @cached_property
     def _machine_published(self) -> str | None:
