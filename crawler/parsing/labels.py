@@ -94,7 +94,7 @@ GENERIC_DATE_CLASS = (
 GENERIC_LEAD = (
     ".//*[re:test(@class, '(sapo|summary|tomtat|tom-tat|trichyeu|trich-yeu|chapeau|lead|"
     "intro|abstract|hometext|mota|mo-ta|tomluoc|tom-luoc|excerpt|teaser|standfirst|"
-    "\\bdesc\\b)', 'i')] "  # "post-desc", not "description"
+    "(?<!img-)(?<!image-)(?<!photo-)\\bdesc\\b)', 'i')] "  # "post-desc"; no "img-desc" caption
     "| .//*[@itemprop='description']"
     " | .//p[contains(concat(' ', normalize-space(@class), ' '), ' description ')]"
 )
