@@ -780,8 +780,7 @@ def _read_dates(
     for element in elements:
         if any(_inside(element, clock) for clock in clocks):
             continue
-        # text nodes joined by a space: a cell's "8:15 PM" must not run into the next cell
-        text = element.xpath("@content").get() or " ".join(element.xpath(".//text()").getall())
+        text = element.xpath("@content").get() or _date_text(element)
         if re.match(r"\s*\d{4}-\d\d", text):
             published = published or dates.parse_iso_date(text.strip())
             continue
@@ -793,6 +792,14 @@ def _read_dates(
             elif published is None:
                 published = mention.value
     return published, updated
+
+
+def _date_text(element: Selector) -> str:
+    """An element's text; across cells or blocks joined by spaces, so that a cell's "8:15 PM"
+    does not run into the next cell, while "<b>01</b>/12/2025" stays one date."""
+    if element.xpath("boolean(.//td | .//th | .//div | .//p | .//li | .//br)").get() == "1":
+        return _joined_text(element)
+    return element.xpath("string()").get() or ""
 
 
 def _joined_text(element: Selector) -> str:
