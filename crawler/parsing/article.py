@@ -649,7 +649,12 @@ class ArticleParser:
         return canonical_url(self.url, self.profile)
 
     def _names_a_page_above(self, url: str) -> bool:
-        above, here = urlsplit(url).path.rstrip("/"), urlsplit(self.url).path.rstrip("/")
+        """Whether ``url`` is above this page's address without its portal state (a WPS
+        state URL's canonical link is its friendly path: that one names the article)."""
+        here = self.url
+        for pattern in self.profile.strip_url:
+            here = pattern.sub("", here)
+        above, here = urlsplit(url).path.rstrip("/"), urlsplit(here).path.rstrip("/")
         return here.startswith(above + "/") and url_id(url, self.profile) is None
 
     # -- the record ----------------------------------------------------------------------
