@@ -157,7 +157,18 @@ _PARSER = DateDataParser(
 )
 
 
-def find_dates(text: str) -> list[DateMention]:
+#: A page that declares a month-first culture prints "12/1/2025 8:15 AM" for 1 December:
+#: SharePoint's regional setting (``_spPageContextInfo.currentCultureName``). Not
+#: ``<html lang="en-US">``: themes keep it on sites that print 25/11/2025.
+MONTH_FIRST_CULTURE = re.compile(r"""currentCultureName"?\s*:\s*["']en-US\b""", re.I)
+
+
+def month_first(html: str) -> bool:
+    """Whether a page's HTML declares a culture that writes numeric dates month first."""
+    return MONTH_FIRST_CULTURE.search(html) is not None
+
+
+def find_dates(text: str, month_first: bool = False) -> list[DateMention]:
     """Every date in a short text (a date element, a meta line), in order of appearance.
 
     A meta line such as "Đăng ngày: 20/01/2020 - 8:28:04 AM | Lượt xem: 1231 | Trần Thị
@@ -167,13 +178,14 @@ def find_dates(text: str) -> list[DateMention]:
     "ngày" and a time with seconds, as in "Thứ Bảy, ngày 29 tháng 2 năm 2020 - 8:28:19 PM")
     is kind "clock". Meant for short texts: in a body sentence it also finds the date of a
     cited document ("Kế hoạch số 106-KH/TU, ngày 10/4/2023"), which is a date, but not the
-    article's.
+    article's. ``month_first`` reads numeric dates as M/D/Y, for a page whose culture
+    says so (:func:`month_first`).
     """
     text = clean(text)
     mentions: list[DateMention] = []
     previous_end = 0
     for match in _DATE.finditer(text):
-        value, has_time, seconds = _value(match)
+        value, has_time, seconds = _value(match, month_first)
         if value is None:
             continue
         before = text[max(previous_end, match.start() - _TAIL_WINDOW) : match.start()]
@@ -234,10 +246,12 @@ def to_iso(value: datetime) -> str:
 # --- Internals -----------------------------------------------------------------------------
 
 
-def _value(match: re.Match[str]) -> tuple[datetime | None, bool, bool]:
+def _value(match: re.Match[str], month_first: bool) -> tuple[datetime | None, bool, bool]:
     """The datetime a match denotes, whether it had a time, and whether it had seconds."""
     if match.group("nd"):
         day, month, year = int(match["nd"]), int(match["nm"]), int(match["ny"])
+        if month_first and day <= 12:  # "25/11/2025" is day first whatever the culture
+            day, month = month, day
     else:
         word = " ".join(match["wm"].lower().split())
         month = int(word) if word.isdigit() else _MONTH_WORDS[word]

@@ -141,7 +141,6 @@ def profile(name: str) -> Profile:
             }
         )
     )
-    tracking = generic.get("tracking_params", [])
     return Profile(
         name=name,
         fingerprints=_compile(own.get("fingerprints", [])),
@@ -150,7 +149,7 @@ def profile(name: str) -> Profile:
         deny_urls=_compile(joined("deny_urls")),
         id_patterns=_compile(joined("id_patterns")),
         strip_url=_compile(joined("strip_url")),
-        tracking_params=_any_of(tracking),
+        tracking_params=_any_of(joined("tracking_params")),
         content_id=tuple(joined("content_id")),
         pager=_pager(own.get("pager", {}), generic.get("pager", {})),
         selectors=selectors,

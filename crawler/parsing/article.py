@@ -52,7 +52,7 @@ from crawler.parsing.labels import (
 from crawler.parsing.mainzone import MainZone, main_zone
 from crawler.parsing.structured import Metadata, read_metadata
 from crawler.text import clean, clean_or_none, fold
-from crawler.urls import article_key, canonical_url, same_site
+from crawler.urls import article_key, canonical_url, same_site, url_id
 
 #: A <header> inside an <article> is the article's own (title, date, byline), not the page's.
 CHROME_CLASS_RE = re.compile(CHROME_CLASS, re.I)
@@ -358,9 +358,10 @@ class ArticleParser:
     @cached_property
     def _lead_blocks(self) -> list[Block]:
         """The lead photo and its caption, shown between the heading and the body."""
+        found = []
         if self.sel.lead_image:
             found = [f.root for f in self._all(self.sel.lead_image, self.scope)]
-        else:
+        if not found:  # a family's lead photo may take another form on another template
             found = self._images_before_body()
         return blocks_of(
             [f for f in found if not _inside(Selector(root=f), self.body_element)], set()
@@ -418,7 +419,7 @@ class ArticleParser:
     def _dates(self) -> tuple[datetime | None, datetime | None]:
         """(published, updated): the date elements, then machine dates, then the title's
         neighbourhood, where templates of no family print their date line."""
-        published, updated = _read_dates(self._date_elements)
+        published, updated = _read_dates(self._date_elements, self._month_first)
         if not self.sel.date:
             # No family says where the date is: the page's machine date is exact (and keeps
             # its offset) unless it is a bare day that the visible date gives to the minute.
@@ -429,7 +430,7 @@ class ArticleParser:
         if updated is None and self.meta.modified:
             updated = dates.parse_iso_date(self.meta.modified)
         if published is None:
-            published, nearby_update = _read_dates(self._title_neighbours)
+            published, nearby_update = _read_dates(self._title_neighbours, self._month_first)
             updated = updated or nearby_update
         if published is None and updated is None and not self.sel.date:
             published = _day_by_htmldate(self.doc.root, self.url)
@@ -439,6 +440,13 @@ class ArticleParser:
         if updated is not None and published is not None and updated <= published:
             updated = None
         return published, updated
+
+    @cached_property
+    def _month_first(self) -> bool:
+        """Whether the page's culture prints numeric dates month first (en-US)."""
+        return any(
+            dates.month_first(script) for script in self.doc.xpath("//script/text()").getall()
+        )
 
     @cached_property
     def _machine_published(self) -> str | None:
@@ -570,11 +578,15 @@ class ArticleParser:
         the name that ends it ("Đăng ngày: … | Lượt xem: 1231 | Trần Thị Thủy")."""
         for element in self._date_elements:
             parts = [clean(p) for p in re.split(r"[|·•]", element.xpath("string()").get(""))]
-            if len(parts) < 2:
-                continue
-            for part in parts:
+            # a labelled name may also stand in a cell or span of its own, unseparated
+            # ("<td>12/1/2025 8:15 AM</td><td>Tác giả: X</td>")
+            texts = element.xpath(".//text()").getall()
+            pieces = [clean(p) for t in texts for p in re.split(r"[|·•]", t)]
+            for part in pieces if len(pieces) > 1 else ():
                 if AUTHOR_LABEL.match(part) and is_byline_name(byline_name(part)):
                     return byline_name(part)
+            if len(parts) < 2:
+                continue
             last = strip_label(AUTHOR_LABEL, parts[-1])
             if looks_like_name(last):
                 return last
@@ -624,13 +636,26 @@ class ArticleParser:
 
     @cached_property
     def canonical(self) -> str:
-        """``<link rel=canonical>`` when it points into the site, else the cleaned URL."""
+        """``<link rel=canonical>`` when it points into the site, else the cleaned URL.
+
+        A canonical link to a page above this one that names no content (the home page,
+        or the Liferay page whose asset publisher shows the article) names no article.
+        """
         href = self.meta.canonical
         if href:
             absolute = urljoin(self.url, href.strip())
-            if same_site(absolute, self.site_hosts):
+            if same_site(absolute, self.site_hosts) and not self._names_a_page_above(absolute):
                 return canonical_url(absolute, self.profile)
         return canonical_url(self.url, self.profile)
+
+    def _names_a_page_above(self, url: str) -> bool:
+        """Whether ``url`` is above this page's address without its portal state (a WPS
+        state URL's canonical link is its friendly path: that one names the article)."""
+        here = self.url
+        for pattern in self.profile.strip_url:
+            here = pattern.sub("", here)
+        above, here = urlsplit(url).path.rstrip("/"), urlsplit(here).path.rstrip("/")
+        return here.startswith(above + "/") and url_id(url, self.profile) is None
 
     # -- the record ----------------------------------------------------------------------
 
@@ -747,7 +772,9 @@ def _stands_alone(anchor: lxml_html.HtmlElement) -> bool:
     return own > 0 and own >= LINK_ITEM_SHARE * whole
 
 
-def _read_dates(elements: list[Selector]) -> tuple[datetime | None, datetime | None]:
+def _read_dates(
+    elements: list[Selector], month_first: bool = False
+) -> tuple[datetime | None, datetime | None]:
     """The first published and the first updated date the elements show.
 
     A header clock is never a date, nor is the part of it that stands in an element of its
@@ -758,11 +785,11 @@ def _read_dates(elements: list[Selector]) -> tuple[datetime | None, datetime | N
     for element in elements:
         if any(_inside(element, clock) for clock in clocks):
             continue
-        text = element.xpath("@content").get() or element.xpath("string()").get() or ""
+        text = element.xpath("@content").get() or _date_text(element)
         if re.match(r"\s*\d{4}-\d\d", text):
             published = published or dates.parse_iso_date(text.strip())
             continue
-        for mention in dates.find_dates(text):
+        for mention in dates.find_dates(text, month_first):
             if mention.kind == "updated":
                 updated = updated or mention.value
             elif mention.kind == dates.CLOCK:
@@ -770,6 +797,14 @@ def _read_dates(elements: list[Selector]) -> tuple[datetime | None, datetime | N
             elif published is None:
                 published = mention.value
     return published, updated
+
+
+def _date_text(element: Selector) -> str:
+    """An element's text; across cells or blocks joined by spaces, so that a cell's "8:15 PM"
+    does not run into the next cell, while "<b>01</b>/12/2025" stays one date."""
+    if element.xpath("boolean(.//td | .//th | .//div | .//p | .//li | .//br)").get() == "1":
+        return _joined_text(element)
+    return element.xpath("string()").get() or ""
 
 
 def _joined_text(element: Selector) -> str:
@@ -962,7 +997,8 @@ def _related_by_heading(doc: Selector) -> list[Selector]:
     """Links that follow a heading labelled "Tin khác", "Tin liên quan", … in the page."""
     links: list[Selector] = []
     for heading in doc.root.iter(*HEADING_TAGS):
-        own = heading.text or ""
+        # the label may sit in inline children: SharePoint's <h2><nobr><span>Tin khác</span>
+        own = heading.text_content()
         if len(own) > MAX_HEADING or fold(own) not in RELATED_LABELS:
             continue
         node = heading

@@ -172,12 +172,21 @@ class _Inline:
                     align=align,
                     bold=covers(self.styled["bold"]),
                     italic=covers(self.styled["italic"]),
-                    caption_class=bool(CAPTION_CLASS.search(element.get("class") or "")),
+                    caption_class=_caption_class(element),
                     figure_caption=element.tag == "figcaption"
                     or any(a.tag == "figcaption" for a in element.iterancestors()),
                 )
             )
         self.__init__()
+
+
+def _caption_class(element: lxml_html.HtmlElement) -> bool:
+    """A caption by its class, or by the class of a wrapper it fills alone (SharePoint's
+    ``<div class="caption"><div class="ms-rtestate-field">…</div></div>``)."""
+    parent = element.getparent()
+    wrapped = parent is not None and len(parent) == 1 and not (parent.text or "").strip()
+    classed = [element, parent] if wrapped else [element]
+    return any(CAPTION_CLASS.search(e.get("class") or "") for e in classed)
 
 
 def _walk(

@@ -18,7 +18,7 @@ RELATED_LABELS = frozenset(
         "Những tin mới hơn", "Những tin cũ hơn", "Những tin đã đưa", "Các tin đã đưa",
         "Theo dòng sự kiện", "Tin bài liên quan", "Các bài viết khác", "Bài viết khác",
         "Tin tức khác", "Các tin bài khác", "Xem thêm", "Đọc thêm", "Tin đã đăng",
-        "Chuyên mục, tin tức liên quan", "Tin cùng loại",
+        "Chuyên mục, tin tức liên quan", "Tin cùng loại", "Tin đã đưa",
     )
 )  # fmt: skip
 
@@ -93,7 +93,8 @@ GENERIC_DATE_CLASS = (
 #: Elements that hold the sapo on templates of no known family.
 GENERIC_LEAD = (
     ".//*[re:test(@class, '(sapo|summary|tomtat|tom-tat|trichyeu|trich-yeu|chapeau|lead|"
-    "intro|abstract|hometext|mota|mo-ta|tomluoc|tom-luoc|excerpt|teaser|standfirst)', 'i')] "
+    "intro|abstract|hometext|mota|mo-ta|tomluoc|tom-luoc|excerpt|teaser|standfirst|"
+    "(?<!img-)(?<!image-)(?<!photo-)\\bdesc\\b)', 'i')] "  # "post-desc"; no "img-desc" caption
     "| .//*[@itemprop='description']"
     " | .//p[contains(concat(' ', normalize-space(@class), ' '), ' description ')]"
 )
