@@ -72,8 +72,6 @@ class CrawlContext:
     identities: dict[str, str] = field(default_factory=dict)
     #: The article an earlier run wrote under an id, if any (the state store's ``get``).
     known: Callable[[str], KnownArticle | None] = lambda _: None
-    #: The article keys that the listings of this run have shown so far.
-    listed: set[str] = field(default_factory=set)
 
 
 def link_key(url: str, profile: Profile) -> str:
@@ -136,16 +134,8 @@ class ArticlePage:
     def is_static_page(self, listing: ListingPage) -> bool:
         """No article and no listing, though it links articles: a page of the site itself
         (about, contact) whose article links are all in a box beside its prose ("Tin
-        mới"), not in its main content (see crawler/parsing/static_page.py).
-
-        Only when the listings of this run already showed every one of those articles: a
-        page taken for static is not fetched again for weeks, so a mistake would cost the
-        articles only it lists. A box of latest news repeats what the listings show; a
-        category with a long description above its own list does not.
-        """
+        mới"), not in its main content (see crawler/parsing/static_page.py)."""
         if self._parsed is not None or listing.shows_pager or not listing.articles:
-            return False
-        if not set(listing.articles) <= self.context.listed:
             return False
         urls = {link.url for link in listing.articles.values()}
         return is_static_page(self.parser, urls, self.context.site.name)

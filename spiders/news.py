@@ -159,8 +159,7 @@ class NewsSpider(scrapy.Spider):
 
     def _context(self, response: HtmlResponse) -> CrawlContext:
         known = (lambda _: None) if self.fresh else partial(self.store.get, self.site.key)
-        category = response.meta.get("category")
-        return CrawlContext(self.site, category, self.identities, known, self.listed_keys)
+        return CrawlContext(self.site, response.meta.get("category"), self.identities, known)
 
     # -- one callback per kind of page ---------------------------------------------------
 

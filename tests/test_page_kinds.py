@@ -33,9 +33,7 @@ def pages(path: Path) -> tuple[ArticlePage, ListingPage, dict]:
     response = HtmlResponse(url, body=body, encoding="utf-8")
     rules = profile(detect(body.decode("utf-8")))
     context = CrawlContext(site)
-    listing = ListingPage(response, rules, context)
-    context.listed.update(listing.articles)  # the box repeats what the listings showed
-    return ArticlePage(response, rules, context), listing, expected
+    return ArticlePage(response, rules, context), ListingPage(response, rules, context), expected
 
 
 @pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
@@ -44,11 +42,3 @@ def test_a_page_linking_articles_is_a_listing_or_a_static_page(path: Path) -> No
     assert not article.is_article
     assert listing.articles, "the page must link articles for the question to arise"
     assert article.is_static_page(listing) == expected["static_page"], expected["_why"]
-
-
-def test_a_static_page_linking_articles_no_listing_showed_is_read_as_a_listing() -> None:
-    """Taken for static, a page is not fetched again: only when nothing is lost by that."""
-    article, listing, expected = pages(PAGES / "static-about.html")
-    assert expected["static_page"] and article.is_static_page(listing)
-    article.context.listed.discard(next(iter(listing.articles)))
-    assert not article.is_static_page(listing)
