@@ -72,6 +72,9 @@ class NewsSpider(scrapy.Spider):
         self.listed: set[str] = set()
         self.listed_keys: set[str] = set()
         self.id_of_key: dict[str, str] = {}
+        #: Static pages met (URL -> the article keys they link, the categories they led
+        #: to), remembered at the end of the run if the listings showed all those articles.
+        self.static_pages: dict[str, tuple[set[str], list[str]]] = {}
 
     @property
     def store(self) -> StateStore:
@@ -306,12 +309,29 @@ class NewsSpider(scrapy.Spider):
         categories: list[Link] = (),
     ) -> Iterator[scrapy.Request]:
         """A page of the site itself (about, contact) beside a box of latest news: the box's
-        articles are opened, as a listing's are, but the page is remembered as no article
-        (with the categories it led to), so the next run does not request it again."""
-        urls = [link.url for link in categories]
-        self._not_an_article(response, article, urls, reason="static_page")
+        articles are opened, as a listing's are, and the page may be remembered as no
+        article when the run ends (see :meth:`closed`)."""
+        self.crawler.stats.inc_value("tinkhac/pages/static_page_met")
+        keys = set(listing.articles)
+        self.static_pages[response.url] = (keys, [link.url for link in categories])
         for key, link in listing.articles.items():
             yield from self._article_requests(response, link, depth=0, key=key)
+
+    def closed(self, reason: str) -> None:
+        """Remember the static pages whose every article a listing of this run showed.
+
+        A page remembered as no article is not fetched again until
+        ``TINKHAC_RECHECK_DAYS``, so a mistake would cost the articles only it lists. A box
+        of latest news repeats what the listings show; a category with a long description
+        above its own list, read as static, does not, and stays a listing. Decided when
+        the run ends, so the order the pages came in does not matter.
+        """
+        for url, (keys, categories) in self.static_pages.items():
+            if keys <= self.listed_keys:
+                self._count_rejection("static_page")
+                self.store.remember_page(
+                    self.site.key, self._url_key(url), NOT_ARTICLE, json.dumps(categories)
+                )
 
     def _stop_reason(self, number: int, fresh: int, articles: Any) -> str | None:
         if fresh == 0:
@@ -485,17 +505,11 @@ class NewsSpider(scrapy.Spider):
         return canonical_url(url, self.profile or self.site.profile())
 
     def _not_an_article(
-        self,
-        response: HtmlResponse,
-        page: ArticlePage,
-        categories: list[str] = (),
-        reason: str | None = None,
+        self, response: HtmlResponse, page: ArticlePage, categories: list[str] = ()
     ) -> None:
-        """A page that is no article: counted with its reason (the parser's unless given),
-        and remembered."""
-        reason = reason or page.rejection
-        self._count_rejection(reason)
-        self.logger.debug("not an article (%s): %s", reason, response.url)
+        """A page that is no article: counted with the parser's reason, and remembered."""
+        self._count_rejection(page.rejection)
+        self.logger.debug("not an article (%s): %s", page.rejection, response.url)
         self._note_javascript_shell(response)
         self._remember(response, NOT_ARTICLE, json.dumps(list(categories)))
 

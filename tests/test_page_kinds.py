@@ -42,3 +42,25 @@ def test_a_page_linking_articles_is_a_listing_or_a_static_page(path: Path) -> No
     assert not article.is_article
     assert listing.articles, "the page must link articles for the question to arise"
     assert article.is_static_page(listing) == expected["static_page"], expected["_why"]
+
+
+def test_a_static_page_is_remembered_only_if_the_listings_showed_its_articles(tmp_path):
+    """Taken for static, a page is not fetched again for weeks: only when nothing is lost."""
+    from scrapy.utils.test import get_crawler
+
+    from crawler.state import NOT_ARTICLE, StateStore
+    from spiders.news import NewsSpider
+
+    settings = {"TINKHAC_STATE_PATH": str(tmp_path / "state.sqlite")}
+    crawler = get_crawler(NewsSpider, settings)
+    spider = NewsSpider.from_crawler(crawler, site="thainguyen")
+    crawler.spider = spider
+    about = spider.site.start_urls[0].rstrip("/") + "/gioi-thieu.html"
+    spider.static_pages[about] = ({"news-1", "news-2"}, [])
+    spider.listed_keys.update({"news-1"})  # a box of this page's own: news-2 nowhere else
+    spider.closed("finished")
+    store = StateStore.for_crawler(crawler)
+    assert store.page("thainguyen", about) is None
+    spider.listed_keys.add("news-2")  # now every article of its box was listed
+    spider.closed("finished")
+    assert store.page("thainguyen", about).kind == NOT_ARTICLE
