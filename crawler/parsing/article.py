@@ -826,10 +826,11 @@ def _day_by_htmldate(root: lxml_html.HtmlElement, url: str) -> datetime | None:
     page of no family where neither markup nor our Vietnamese date patterns found one: it
     knows "16. August 2019" and "October 27, 2021". A day, never a time."""
     tree = copy.deepcopy(root)
-    # The page's furniture and its clock ("Hôm nay: Thứ Ba, 02/12/2026") hold dates that
-    # htmldate would take; an article's own <header> holds its date and stays.
-    furniture = [e for e in tree.iter() if _is_furniture(e)]
-    for element in furniture:
+    # The page's clock ("Hôm nay: Thứ Ba, 02/12/2026") shows today's date, which htmldate
+    # would take. The rest of the page stays: htmldate weighs its parts itself, and many
+    # templates put the article's own heading and date in a <header> of the page.
+    clocks = [e for e in tree.iter() if _is_clock(e)]
+    for element in clocks:
         if element.getparent() is not None:
             element.drop_tree()
     try:
@@ -839,18 +840,6 @@ def _day_by_htmldate(root: lxml_html.HtmlElement, url: str) -> datetime | None:
     except Exception:  # a third-party failure costs the date, not the page
         return None
     return dates.parse_iso_date(found) if found else None
-
-
-def _is_furniture(element: lxml_html.HtmlElement) -> bool:
-    """Page furniture outside any <article>, or a short element showing the page's clock."""
-    if not isinstance(element.tag, str):
-        return False
-    marked = element.tag in CHROME_TAGS or CHROME_CLASS_RE.search(
-        f" {element.get('id', '')} {element.get('class', '')}"
-    )
-    if marked and not any(a.tag == "article" for a in element.iterancestors()):
-        return True
-    return _is_clock(element)
 
 
 def _is_clock(element: lxml_html.HtmlElement) -> bool:

@@ -60,13 +60,17 @@ def read_metadata(selector: Selector) -> Metadata:
     articles = [obj for obj in objects if _types(obj) & ARTICLE_TYPES]
     # A page may describe several: the one with a headline and a date is the article.
     articles.sort(key=lambda o: not (o.get("headline") and o.get("datePublished")))
-    published, modified = [meta.published], [meta.modified]
+    tags = {"datePublished": meta.published, "dateModified": meta.modified}
     if articles:
         _read_json_ld(articles[0], meta, ids)
-    for key, found in (("datePublished", published), ("dateModified", modified)):
-        # The article's own date first, then its other descriptions, then <meta> tags.
-        found[:0] = [_text(o.get(key)) for o in articles] + salvaged.get(key, [])
-    meta.published, meta.modified = _machine_date(published), _machine_date(modified)
+    others = [o for o in objects if o not in articles]
+    machine = {}
+    for key, tag in tags.items():
+        # The article's own date first, then its other descriptions, then <meta> tags; the
+        # page's other objects (its WebPage) only to give that day its time.
+        sources = [_text(o.get(key)) for o in articles] + salvaged.get(key, []) + [tag]
+        machine[key] = _machine_date(sources, [_text(o.get(key)) for o in others])
+    meta.published, meta.modified = machine["datePublished"], machine["dateModified"]
     # Portals put their own name in the author tag: that is the publisher, not a byline.
     site = (meta.site_name or "").casefold()
     meta.authors = [a for a in meta.authors if a.casefold() != site]
@@ -104,23 +108,26 @@ def _read_meta_tags(selector: Selector, meta: Metadata) -> None:
     meta.authors = [a for a in (tag(n) for n in AUTHOR_META) if a and _is_name(a)][:1]
 
 
-def _machine_date(candidates: list[str | None]) -> str | None:
-    """The first candidate that is a date (ISO 8601, as :func:`dates.parse_iso_date` reads
-    it), unless it is a bare day that a later candidate gives with its time.
+def _machine_date(sources: list[str | None], refinements: list[str | None]) -> str | None:
+    """The first source that is a date (ISO 8601, as :func:`dates.parse_iso_date` reads it),
+    unless it is a bare day that a later source or a refinement gives with its time.
 
     A page often says the same thing twice: "November 19, 2019" in its JSON-LD and
     "2019-11-19T11:21:08+00:00" in ``article:published_time``; a bare day taken as midnight
     in Vietnam would even fall on the day before in the page's own zone.
     """
-    readable = [(c, dates.parse_iso_date(c)) for c in candidates if c]
+    readable = [(c, dates.parse_iso_date(c)) for c in sources if c]
     readable = [(c, v) for c, v in readable if v is not None]
     if not readable:
         return None
     first, day = readable[0]
     if TIMED.search(first):
         return first
-    timed = (c for c, v in readable if TIMED.search(c) and v.date() == day.date())
-    return next(timed, first)
+    for candidate in [c for c, _ in readable] + [c for c in refinements if c]:
+        value = dates.parse_iso_date(candidate) if TIMED.search(candidate) else None
+        if value is not None and value.date() == day.date():
+            return candidate
+    return first
 
 
 def _json_ld_objects(selector: Selector) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
