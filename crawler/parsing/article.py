@@ -80,6 +80,9 @@ GENERIC_TITLE = (
     "//h1 | //h2 | //*[re:test(@class, 'title|tieude|tieu-de|tieu_de|headline|tenbai', 'i')]"
 )
 NOT_A_TITLE = "ancestor::a | ancestor::li | " + CHROME
+#: Comment threads and forms: their author fields name commenters, not the article's
+#: author. (Not every <form>: ASP.NET WebForms wrap the whole page in one.)
+NOT_THE_ARTICLE = "ancestor-or-self::*[re:test(concat(@class, ' ', @id), 'comment', 'i')]"
 HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6", "p", "div", "span", "strong", "b", "u", "td", "th")
 MAX_LINK_DENSITY = 0.5
 MAX_BODY_ARTICLE_LINKS = 3  # a listing: three links that each stand alone as an item
@@ -552,8 +555,8 @@ class ArticleParser:
                 "ancestor::*[self::header or self::footer][ancestor::article]"
             ):
                 continue
-            if element.xpath("ancestor::li"):
-                continue
+            if element.xpath(f"ancestor::li | {NOT_THE_ARTICLE}"):
+                continue  # a related item's author, a comment's, a comment form's "Name *"
             if body is not None and _inside(body, element):
                 continue  # a wrapper around the whole article
             text = _joined_text(element)

@@ -7,6 +7,7 @@ the modification or server time.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -105,7 +106,7 @@ def _read_meta_tags(selector: Selector, meta: Metadata) -> None:
     meta.section = tag("article:section")
     meta.tags = tags
     meta.site_name = tag("og:site_name", "application-name")
-    meta.authors = [a for a in (tag(n) for n in AUTHOR_META) if a and _is_name(a)][:1]
+    meta.authors = [a for a in (_text(tag(n)) for n in AUTHOR_META) if a and _is_name(a)][:1]
 
 
 def _machine_date(sources: list[str | None], refinements: list[str | None]) -> str | None:
@@ -193,6 +194,9 @@ def _is_name(value: str) -> bool:
 
 
 def _text(value: Any) -> str | None:
+    """A JSON-LD or ``<meta>`` string, its HTML entities read: templates that escape twice
+    write "Redacci&oacute;n" into the markup."""
     if isinstance(value, list) and value:
         value = value[0]
-    return value.strip() if isinstance(value, str) and value.strip() else None
+    value = html.unescape(value).strip() if isinstance(value, str) else ""
+    return value or None
