@@ -83,6 +83,7 @@ NOT_A_TITLE = "ancestor::a | ancestor::li | " + CHROME
 #: Comment threads and forms: their author fields name commenters, not the article's
 #: author. (Not every <form>: ASP.NET WebForms wrap the whole page in one.)
 NOT_THE_ARTICLE = "ancestor-or-self::*[re:test(concat(@class, ' ', @id), 'comment', 'i')]"
+REL_AUTHOR = ".//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]"
 HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6", "p", "div", "span", "strong", "b", "u", "td", "th")
 MAX_LINK_DENSITY = 0.5
 MAX_BODY_ARTICLE_LINKS = 3  # a listing: three links that each stand alone as an item
@@ -534,9 +535,9 @@ class ArticleParser:
             lambda: self.body.author,
         ]
         if self.sel.author:
-            sources = [*visible, self._structured_author]
+            sources = [*visible, self._structured_author, self._rel_author]
         else:
-            sources = [self._structured_author, *visible]
+            sources = [self._structured_author, self._rel_author, *visible]
         for source in [*sources, lambda: self._labelled(POSTER_LABEL)]:
             found = source()
             name = byline_name(found) if found else None
@@ -570,6 +571,17 @@ class ArticleParser:
         if self._author_block is None:
             return None
         return clean_or_none(_joined_text(self._author_block))
+
+    def _rel_author(self) -> str | None:
+        """The text of the article's ``<a rel="author">`` (HTML's own mark of the author's
+        page), not one in a comment thread or the page's furniture."""
+        for link in self.scope.xpath(REL_AUTHOR):
+            if link.xpath(NOT_THE_ARTICLE) or self._is_chrome(link):
+                continue
+            text = clean(link.xpath("string()").get())
+            if looks_like_name(text):
+                return text
+        return None
 
     def _structured_author(self) -> str | None:
         names = [clean(n) for n in self.meta.authors if clean(n)]

@@ -138,10 +138,12 @@ FOREIGN_BYLINE_LABEL = re.compile(
     r"|(?:by|von|par|por|door|av|di)\s*:?\s+(?=[A-ZÀ-ÝĐ]))",
     re.I,
 )
-#: What follows a name in a byline and is not the name: "Posted by X at 18:52", a profile
-#: link "(http://…)", an address "x[at]y.net" (kept only when it is all there is).
+#: What follows a name in a byline and is not the name: "Posted by X at 18:52", a date
+#: ("X, 01.12.2021", "X - 20/10/2025"), a profile link "(http://…)", an address "x[at]y.net"
+#: (kept only when it is all there is).
 BYLINE_TAIL = re.compile(
     r"\s+(?:at|um|à|alle|a las)\s+\d{1,2}[:.h]\d\d\b.*$"
+    r"|\s*[,|·–—-]\s*\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b.*$"
     r"|\s*\(?\s*(?:https?://|www\.)\S*\s*\)?\s*$",
     re.I,
 )
