@@ -77,7 +77,8 @@ MAX_DATE_LINE = 150  # a meta line, not a sentence that mentions a date
 MAX_HEADING = 60
 MIN_TITLE, MAX_TITLE = 10, 300
 GENERIC_TITLE = (
-    "//h1 | //h2 | //*[re:test(@class, 'title|tieude|tieu-de|tieu_de|headline|tenbai', 'i')]"
+    "//h1 | //h2 | //*[@class]"
+    "[re:test(@class, 'title|tieude|tieu-de|tieu_de|headline|tenbai', 'i')]"
 )
 NOT_A_TITLE = "ancestor::a | ancestor::li | " + CHROME
 #: Comment threads and forms: their author fields name commenters, not the article's

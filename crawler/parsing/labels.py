@@ -56,7 +56,7 @@ CREDIT_TAIL = re.compile(
 #: div.tacgia, p.byline) or a span in the article header (span.byline, span.author).
 AUTHOR_CLASS = "(author|byline|tacgia|tac-gia|tac_gia|butdanh|but-danh|nguoiviet|nguoi-viet)"
 AUTHOR_BLOCK = (
-    f".//*[re:test(concat(' ', @class, ' ', @id, ' '), '{AUTHOR_CLASS}', 'i')]"
+    f".//*[@class or @id][re:test(concat(' ', @class, ' ', @id, ' '), '{AUTHOR_CLASS}', 'i')]"
     "[normalize-space()][not(self::meta or self::link or self::img or self::script)]"
 )
 #: Who posted the article in the CMS: the author only when nothing else names one.
@@ -88,14 +88,17 @@ FURNITURE_PATH = re.compile(
     r"about(?:-us)?|contact|impressum|kontakt|datenschutz|privacy|terms|ueber-uns)(?:\.\w+)?(?:/pages/default\.aspx)?/?$"
 )  # the last segment of the path, whole: "/tin-tuc/ban-hanh-van-ban-moi-12.html" is an article
 #: Elements whose class or id says they hold a date, for templates of no known family.
+#: (Each regex test is a call into Python: ``[@class or @id]`` spares the elements with
+#: neither, most of a page.)
 GENERIC_DATE_CLASS = (
-    ".//*[not(self::script or self::style or ancestor::li)][re:test(concat(@class, ' ', @id), "
+    ".//*[@class or @id][not(self::script or self::style or ancestor::li)]"
+    "[re:test(concat(@class, ' ', @id), "
     "'date|time|ngay|pubdate|publish|meta|info|ngaydang|thoigian', 'i')] "
     "| .//time | .//*[@itemprop='datePublished']"
 )
 #: Elements that hold the sapo on templates of no known family.
 GENERIC_LEAD = (
-    ".//*[re:test(@class, '(sapo|summary|tomtat|tom-tat|trichyeu|trich-yeu|chapeau|lead|"
+    ".//*[@class][re:test(@class, '(sapo|summary|tomtat|tom-tat|trichyeu|trich-yeu|chapeau|lead|"
     "intro|abstract|hometext|mota|mo-ta|tomluoc|tom-luoc|excerpt|teaser|standfirst)', 'i')] "
     "| .//*[@itemprop='description']"
     " | .//p[contains(concat(' ', normalize-space(@class), ' '), ' description ')]"
