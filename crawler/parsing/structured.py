@@ -67,9 +67,9 @@ def read_metadata(selector: Selector) -> Metadata:
     others = [o for o in objects if o not in articles]
     machine = {}
     for key, tag in tags.items():
-        # The article's own date first, then its other descriptions, then <meta> tags; the
-        # page's other objects (its WebPage) only to give that day its time.
-        sources = [_text(o.get(key)) for o in articles] + salvaged.get(key, []) + [tag]
+        # The article's own date first, then <meta> tags, then the dates of a block that is
+        # no JSON; the page's other objects (its WebPage) only to give that day its time.
+        sources = [_text(o.get(key)) for o in articles] + [tag] + salvaged.get(key, [])
         machine[key] = _machine_date(sources, [_text(o.get(key)) for o in others])
     meta.published, meta.modified = machine["datePublished"], machine["dateModified"]
     # Portals put their own name in the author tag: that is the publisher, not a byline.
