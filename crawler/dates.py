@@ -209,18 +209,25 @@ def parse_date(text: str) -> datetime | None:
     return None
 
 
+#: A zone abbreviation written after an explicit offset or Z: redundant, and not ISO 8601.
+_ZONE_NAME_AFTER_OFFSET = re.compile(r"([+-]\d\d:?\d\d|\dZ)\s*\(?[A-Z]{2,5}\)?\Z")
+
+
 def parse_iso_date(text: str) -> datetime | None:
     """A machine date (JSON-LD datePublished, article:published_time, <time datetime>).
 
     These are ISO 8601, so they are read exactly with ``datetime.fromisoformat`` rather than
     by dateparser, whose day-first settings can misread "YYYY-MM-DD" (dateparser #1199).
-    Accepts a trailing Z, "2023-07-14 08:15:00" and "2023-07-14". A value without an offset is
-    taken as Vietnamese wall time (Asia/Ho_Chi_Minh); an explicit offset is kept as given. None
+    Accepts a trailing Z, "2023-07-14 08:15:00" and "2023-07-14", and a zone's name after an
+    explicit offset ("2020-09-26T12:07:40+02:00CET", as some CMSs write). A value without an
+    offset is taken as Vietnamese wall time (Asia/Ho_Chi_Minh); an explicit offset is kept as
+    given. None
     for anything else, and for placeholders before ``MIN_ISO_YEAR`` ("0001-01-01T00:00:00").
     """
     if not text:
         return None
     value = re.sub(r"\s+(?=[+-]\d\d:?\d\d\Z)", "", text.strip())  # "… 08:15:00 +07:00"
+    value = _ZONE_NAME_AFTER_OFFSET.sub(r"\1", value)  # "…+02:00CET": the offset says it all
     if value[-1:] in ("Z", "z"):
         value = value[:-1] + "+00:00"
     try:

@@ -254,6 +254,11 @@ def test_identical_dates_are_parsed_once() -> None:
         ("2023-07-14T08:15:00+0700", "2023-07-14T08:15:00+07:00"),
         ("2023-07-14 08:15:00 +07:00", "2023-07-14T08:15:00+07:00"),
         ("2023-07-13T21:15:00-04:00", "2023-07-13T21:15:00-04:00"),
+        # A zone's name after the offset is redundant; without an offset it says nothing
+        # we read, so the value is refused rather than taken as Vietnamese time.
+        ("2020-09-26T12:07:40+02:00CET", "2020-09-26T12:07:40+02:00"),
+        ("2020-09-26T12:07:40Z (UTC)", "2020-09-26T12:07:40+00:00"),
+        ("2020-09-26T12:07:40 CET", None),
         ("0001-01-01T00:00:00", None),  # .NET DateTime.MinValue placeholder
         ("14/07/2023", None),
         ("Thứ năm - 26/11/2026 10:30", None),
@@ -264,7 +269,7 @@ def test_identical_dates_are_parsed_once() -> None:
 def test_parse_iso_date(text: str, expected: str | None) -> None:
     value = parse_iso_date(text)
     assert (to_iso(value) if value else None) == expected
-    if value is not None and not re.search(r"([+-]\d\d:?\d\d|[Zz])\s*$", text):
+    if value is not None and not re.search(r"([+-]\d\d:?\d\d|[Zz])\s*(\(?[A-Z]+\)?)?$", text):
         assert value.tzinfo == VN_TZ  # +07:00 only where the page gave no offset
 
 

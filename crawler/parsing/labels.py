@@ -56,7 +56,7 @@ CREDIT_TAIL = re.compile(
 #: div.tacgia, p.byline) or a span in the article header (span.byline, span.author).
 AUTHOR_CLASS = "(author|byline|tacgia|tac-gia|tac_gia|butdanh|but-danh|nguoiviet|nguoi-viet)"
 AUTHOR_BLOCK = (
-    f".//*[re:test(concat(' ', @class, ' ', @id, ' '), '{AUTHOR_CLASS}', 'i')]"
+    f".//*[@class or @id][re:test(concat(' ', @class, ' ', @id, ' '), '{AUTHOR_CLASS}', 'i')]"
     "[normalize-space()][not(self::meta or self::link or self::img or self::script)]"
 )
 #: Who posted the article in the CMS: the author only when nothing else names one.
@@ -72,7 +72,10 @@ NOT_AN_AUTHOR = re.compile(
     r"^(?:drucken|print|printer|in|in bài|in bài viết|in tin|in tin bài|bản in|imprimer|"
     r"imprimir|stampa|afdrukken|skriv ut|tulosta|share|teilen|chia sẻ|e-?mail|zalo|facebook|"
     r"no author|unknown|admin|datenschutz\w*|impressum|privacy policy|cookie\w*|"
-    r"you may also like|related posts|ähnliche beiträge|ähnliche artikel|weitere artikel)"
+    r"you may also like|related posts|ähnliche beiträge|ähnliche artikel|weitere artikel|"
+    # a comment form's or an author box's labels and buttons, a byline's bare label
+    r"name|your name|ihr name|nom|nombre|tweet|follow|folgen|posted|posted by|published by|"
+    r"written by|erstellt von|publiziert am|veröffentlicht am|von|by)"
     r"\W*$"
     r"|^\(?\s*(?:ảnh|hình ảnh|hình|video|clip|photo|photos|foto|fotos|bild|bilder|image|"
     r"picture|credit)\s*(?::|by\b|von\b|/)",
@@ -85,14 +88,17 @@ FURNITURE_PATH = re.compile(
     r"about(?:-us)?|contact|impressum|kontakt|datenschutz|privacy|terms|ueber-uns)(?:\.\w+)?(?:/pages/default\.aspx)?/?$"
 )  # the last segment of the path, whole: "/tin-tuc/ban-hanh-van-ban-moi-12.html" is an article
 #: Elements whose class or id says they hold a date, for templates of no known family.
+#: (Each regex test is a call into Python: ``[@class or @id]`` spares the elements with
+#: neither, most of a page.)
 GENERIC_DATE_CLASS = (
-    ".//*[not(self::script or self::style or ancestor::li)][re:test(concat(@class, ' ', @id), "
+    ".//*[@class or @id][not(self::script or self::style or ancestor::li)]"
+    "[re:test(concat(@class, ' ', @id), "
     "'date|time|ngay|pubdate|publish|meta|info|ngaydang|thoigian', 'i')] "
     "| .//time | .//*[@itemprop='datePublished']"
 )
 #: Elements that hold the sapo on templates of no known family.
 GENERIC_LEAD = (
-    ".//*[re:test(@class, '(sapo|summary|tomtat|tom-tat|trichyeu|trich-yeu|chapeau|lead|"
+    ".//*[@class][re:test(@class, '(sapo|summary|tomtat|tom-tat|trichyeu|trich-yeu|chapeau|lead|"
     "intro|abstract|hometext|mota|mo-ta|tomluoc|tom-luoc|excerpt|teaser|standfirst|"
     "(?<!img-)(?<!image-)(?<!photo-)\\bdesc\\b)', 'i')] "  # "post-desc"; no "img-desc" caption
     "| .//*[@itemprop='description']"
@@ -126,9 +132,33 @@ def strip_label(label: re.Pattern[str], text: str) -> str:
     return clean(label.sub("", text, count=1))
 
 
+#: The words that open a byline in the languages of open-web templates ("Von: X",
+#: "Erstellt von X", "Posted by X", "Autor: X"): stripped like the Vietnamese labels. A
+#: bare "By"/"Von" is stripped only before a capitalised word ("von Aachen" is a name).
+FOREIGN_BYLINE_LABEL = re.compile(
+    r"^(?:(?:written|posted|published|erstellt|geschrieben|verfasst|veröffentlicht|publié|"
+    r"écrit|publicado|escrito|scritto|pubblicato)\s+(?:by|von|par|por|da|di)\s*:?\s*"
+    r"|(?:autor|autorin|author|auteur|autore|verfasser|text|texto|redaktion)\s*:\s*"
+    r"|(?:by|von|par|por|door|av|di)\s*:?\s+(?=[A-ZÀ-ÝĐ]))",
+    re.I,
+)
+#: What follows a name in a byline and is not the name: "Posted by X at 18:52", a date
+#: ("X, 01.12.2021", "X - 20/10/2025"), a profile link "(http://…)", an address "x[at]y.net"
+#: (kept only when it is all there is).
+BYLINE_TAIL = re.compile(
+    r"\s+(?:at|um|à|alle|a las)\s+\d{1,2}[:.h]\d\d\b.*$"
+    r"|\s*[,|·–—-]\s*\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b.*$"
+    r"|\s*\(?\s*(?:https?://|www\.)\S*\s*\)?\s*$",
+    re.I,
+)
+
+
 def byline_name(text: str) -> str:
-    """The name a byline prints: "Tin, ảnh: Diễm My" -> "Diễm My"; "Bài: X - Ảnh: Y" -> "X"."""
+    """The name a byline prints: "Tin, ảnh: Diễm My" -> "Diễm My"; "Bài: X - Ảnh: Y" -> "X";
+    "Posted by X at 18:52" -> "X"."""
     name = strip_label(AUTHOR_LABEL, text)
     if text.lstrip().startswith("(") and name.endswith(")"):
         name = name[:-1].rstrip()
-    return clean(CREDIT_TAIL.sub("", name)) or name
+    name = clean(CREDIT_TAIL.sub("", name)) or name
+    name = clean(FOREIGN_BYLINE_LABEL.sub("", name, count=1)) or name
+    return clean(BYLINE_TAIL.sub("", name)) or name

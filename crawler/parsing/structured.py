@@ -7,11 +7,15 @@ the modification or server time.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from parsel import Selector
+
+from crawler import dates
 
 ARTICLE_TYPES = frozenset(
     {
@@ -22,6 +26,13 @@ ARTICLE_TYPES = frozenset(
 )  # fmt: skip
 #: ``<meta>`` names that carry the byline, most explicit first. ``article:author`` is often a
 #: profile URL, which is not a name and is skipped.
+#: What wraps a JSON-LD block on some templates (``<![CDATA[ … ]]>``, ``<!-- … -->``).
+JSON_LD_WRAPPER = re.compile(r"^\s*(?:<!\[CDATA\[|<!--)|(?:\]\]>|-->)\s*;?\s*$")
+#: A date of a JSON-LD block that is no JSON (a quote left unescaped in its description):
+#: read from the text itself, as htmldate does, rather than lost with the block.
+SALVAGED_DATE = re.compile(r'"(datePublished|dateModified)"\s*:\s*"([^"]{8,40})"')
+#: A machine date with a time of day (the same day without one is less precise).
+TIMED = re.compile(r"\d[T ]\d\d:\d\d")
 AUTHOR_META = (
     "author", "article:author", "dc.creator", "DC.creator", "dcterms.creator",
     "sailthru.author", "parsely-author", "byl", "cXenseParse:author", "twitter:creator",
@@ -45,13 +56,22 @@ class Metadata:
 def read_metadata(selector: Selector) -> Metadata:
     meta = Metadata()
     _read_meta_tags(selector, meta)
-    objects = _json_ld_objects(selector)
+    objects, salvaged = _json_ld_objects(selector)
     ids = {obj["@id"]: obj for obj in objects if isinstance(obj.get("@id"), str)}
     articles = [obj for obj in objects if _types(obj) & ARTICLE_TYPES]
     # A page may describe several: the one with a headline and a date is the article.
     articles.sort(key=lambda o: not (o.get("headline") and o.get("datePublished")))
+    tags = {"datePublished": meta.published, "dateModified": meta.modified}
     if articles:
         _read_json_ld(articles[0], meta, ids)
+    others = [o for o in objects if o not in articles]
+    machine = {}
+    for key, tag in tags.items():
+        # The article's own date first, then <meta> tags, then the dates of a block that is
+        # no JSON; the page's other objects (its WebPage) only to give that day its time.
+        sources = [_text(o.get(key)) for o in articles] + [tag] + salvaged.get(key, [])
+        machine[key] = _machine_date(sources, [_text(o.get(key)) for o in others])
+    meta.published, meta.modified = machine["datePublished"], machine["dateModified"]
     # Portals put their own name in the author tag: that is the publisher, not a byline.
     site = (meta.site_name or "").casefold()
     meta.authors = [a for a in meta.authors if a.casefold() != site]
@@ -86,15 +106,47 @@ def _read_meta_tags(selector: Selector, meta: Metadata) -> None:
     meta.section = tag("article:section")
     meta.tags = tags
     meta.site_name = tag("og:site_name", "application-name")
-    meta.authors = [a for a in (tag(n) for n in AUTHOR_META) if a and _is_name(a)][:1]
+    meta.authors = [a for a in (_text(tag(n)) for n in AUTHOR_META) if a and _is_name(a)][:1]
 
 
-def _json_ld_objects(selector: Selector) -> list[dict[str, Any]]:
+def _machine_date(sources: list[str | None], refinements: list[str | None]) -> str | None:
+    """The first source that is a date (ISO 8601, as :func:`dates.parse_iso_date` reads it),
+    unless it is a bare day that a later source or a refinement gives with its time.
+
+    A page often says the same thing twice: "November 19, 2019" in its JSON-LD and
+    "2019-11-19T11:21:08+00:00" in ``article:published_time``; a bare day taken as midnight
+    in Vietnam would even fall on the day before in the page's own zone.
+    """
+    readable = [(c, dates.parse_iso_date(c)) for c in sources if c]
+    readable = [(c, v) for c, v in readable if v is not None]
+    if not readable:
+        return None
+    first, day = readable[0]
+    if TIMED.search(first):
+        return first
+    for candidate in [c for c, _ in readable] + [c for c in refinements if c]:
+        value = dates.parse_iso_date(candidate) if TIMED.search(candidate) else None
+        if value is not None and value.date() == day.date():
+            return candidate
+    return first
+
+
+def _json_ld_objects(selector: Selector) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    """The JSON-LD objects of the page, and the dates salvaged from blocks that are no JSON.
+
+    Read as browsers' structured-data tools do: control characters inside strings, a
+    CDATA or comment wrapper, and text after the first value are tolerated.
+    """
     objects: list[dict[str, Any]] = []
+    salvaged: dict[str, list[str]] = {}
+    decoder = json.JSONDecoder(strict=False)
     for raw in selector.xpath("//script[@type='application/ld+json']/text()").getall():
+        raw = JSON_LD_WRAPPER.sub("", raw).strip()
         try:
-            data = json.loads(raw)
+            data, _ = decoder.raw_decode(raw)
         except ValueError:
+            for key, value in SALVAGED_DATE.findall(raw):
+                salvaged.setdefault(key, []).append(value)
             continue
         stack = data if isinstance(data, list) else [data]
         while stack:
@@ -104,7 +156,7 @@ def _json_ld_objects(selector: Selector) -> list[dict[str, Any]]:
                 graph = item.get("@graph")
                 if isinstance(graph, list):
                     stack.extend(graph)
-    return objects
+    return objects, salvaged
 
 
 def _types(obj: dict[str, Any]) -> set[str]:
@@ -116,8 +168,6 @@ def _read_json_ld(obj: dict[str, Any], meta: Metadata, ids: dict[str, dict[str, 
     meta.is_article = True
     meta.title = _text(obj.get("headline")) or meta.title
     meta.description = _text(obj.get("description")) or meta.description
-    meta.published = _text(obj.get("datePublished")) or meta.published
-    meta.modified = _text(obj.get("dateModified")) or meta.modified
     meta.section = _text(obj.get("articleSection")) or meta.section
     names = []
     authors = obj.get("author") or obj.get("creator")
@@ -144,6 +194,9 @@ def _is_name(value: str) -> bool:
 
 
 def _text(value: Any) -> str | None:
+    """A JSON-LD or ``<meta>`` string, its HTML entities read: templates that escape twice
+    write "Redacci&oacute;n" into the markup."""
     if isinstance(value, list) and value:
         value = value[0]
-    return value.strip() if isinstance(value, str) and value.strip() else None
+    value = html.unescape(value).strip() if isinstance(value, str) else ""
+    return value or None
