@@ -100,6 +100,8 @@ GENERIC = families.profile("generic").selectors
 DENSE_SHARE = 0.6
 #: A bound holding this share of the page's text is the page itself, not its article.
 WHOLE_PAGE_SHARE = 0.85
+#: ...unless nearly all of it is text that trafilatura kept: then the article is the page.
+KEPT_SHARE = 0.9
 
 
 class ArticleParser:
@@ -215,14 +217,14 @@ class ArticleParser:
                 return found, None
         root = self.scope_hint or self.doc
         dense = _densest_text_element(root)
-        if self.profile.name != "generic" or (
-            dense is not None and _score(dense.root) >= DENSE_SHARE * _paragraph_text(root.root)
+        if dense is not None and _score(dense.root) >= max(
+            DENSE_SHARE * _paragraph_text(root.root), MIN_GENERIC_BODY_CHARS
         ):
-            # A CMS family's pages are ours to read; and a densest block that holds the
-            # page's paragraphs needs no second opinion.
+            # A densest block that holds the page's paragraphs needs no second opinion; one
+            # of a few words on a page without <p> (text split by <br>) is no such block.
             return dense, None
         zone = main_zone(root.root)
-        if zone is None or _holds_the_page(zone.element, root.root):
+        if zone is None or _holds_the_page(zone, root.root):
             return dense, None
         if dense is not None and zone.share(dense.root) >= DENSE_SHARE:
             # The densest block holds most of the article: trafilatura's bound is wider
@@ -859,10 +861,14 @@ def _plain_path(url: str) -> str:
     return re.sub(r"\s+", "-", "".join(c for c in path if not unicodedata.combining(c)))
 
 
-def _holds_the_page(element: lxml_html.HtmlElement, root: lxml_html.HtmlElement) -> bool:
-    """Whether a bound is nearly the whole page (a layout table): it bounds nothing."""
+def _holds_the_page(zone: MainZone, root: lxml_html.HtmlElement) -> bool:
+    """Whether a bound is nearly the whole page and bounds nothing: trafilatura kept the
+    page's furniture too (a layout table, a small page it could not prune). A long article
+    on a page of little furniture fills the page as well, but there the bound is nearly all
+    text that trafilatura kept."""
     page = len(clean(root.xpath("string(//body)") or root.text_content()))
-    return page > 0 and len(clean(element.text_content())) >= WHOLE_PAGE_SHARE * page
+    bound = len(clean(zone.element.text_content()))
+    return page > 0 and bound >= WHOLE_PAGE_SHARE * page and zone.total < KEPT_SHARE * bound
 
 
 def _more_precise(machine: str | None, visible: datetime | None) -> datetime | None:

@@ -41,7 +41,7 @@ class MainZone:
     """The element that bounds the article's text, and the text trafilatura kept in it."""
 
     element: lxml_html.HtmlElement
-    text: str  # folded, white space collapsed
+    text: str  # case-folded, white space collapsed, punctuation kept
     weights: dict[lxml_html.HtmlElement, int]  # characters of kept text under each element
     total: int
 
@@ -84,7 +84,7 @@ def main_zone(root: lxml_html.HtmlElement) -> MainZone | None:
         # Its text came out as table rows: it took a layout table (an old portal whose page
         # is one big <table>) for the article, and our own densest block is better.
         return None
-    kept = " ".join(fold(line) for line in lines)
+    kept = " ".join(_comparable(line) for line in lines)
     weights, total = _weights(root, kept)
     if total < MIN_MATCHED_CHARS:
         return None
@@ -106,7 +106,7 @@ def _weights(
     for element in root.iter(*TEXT_TAGS):
         if not _has_own_text(element):
             continue
-        text = fold(element.text_content())
+        text = _comparable(element.text_content())
         if len(text) < MIN_SPAN or text not in kept:
             continue
         weight = len(text)
@@ -115,6 +115,13 @@ def _weights(
         for ancestor in element.iterancestors():
             weights[ancestor] = weights.get(ancestor, 0) + weight
     return weights, total
+
+
+def _comparable(text: str) -> str:
+    """Text as it is matched against trafilatura's: white space and case evened out, the
+    punctuation kept. (:func:`fold` strips a line's final full stop, so an element of
+    several lines, text split by ``<br>``, would never be found in the kept text.)"""
+    return clean(text).casefold()
 
 
 def _has_own_text(element: lxml_html.HtmlElement) -> bool:
