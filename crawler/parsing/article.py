@@ -289,8 +289,15 @@ class ArticleParser:
     def _lead_element(self) -> Selector | None:
         element = self._first(self.sel.lead, self.scope) if self.sel.lead else None
         if element is None:
+            # A class that says "summary" or "text-with-summary" may name the wrapper of the
+            # whole article (a Drupal body field, a page's <body>): a lead never holds the body.
             element = next(
-                (e for e in self.scope.xpath(GENERIC_LEAD) if e.root.text_content().strip()), None
+                (
+                    e
+                    for e in self.scope.xpath(GENERIC_LEAD)
+                    if e.root.text_content().strip() and not _inside(self.body_element, e)
+                ),
+                None,
             )
         return element
 
