@@ -289,17 +289,25 @@ class ArticleParser:
     def _lead_element(self) -> Selector | None:
         element = self._first(self.sel.lead, self.scope) if self.sel.lead else None
         if element is None:
-            # A class that says "summary" or "text-with-summary" may name the wrapper of the
-            # whole article (a Drupal body field, a page's <body>): a lead never holds the body.
             element = next(
-                (
-                    e
-                    for e in self.scope.xpath(GENERIC_LEAD)
-                    if e.root.text_content().strip() and not _inside(self.body_element, e)
-                ),
-                None,
+                (e for e in self.scope.xpath(GENERIC_LEAD) if self._may_be_lead(e)), None
             )
         return element
+
+    def _may_be_lead(self, element: Selector) -> bool:
+        """Whether an element that GENERIC_LEAD names can be this article's lead. Its class
+        ("summary", "teaser", "excerpt") is also given to the wrapper of a whole article (a
+        Drupal body field, a page's <body>) and to other stories' teasers, in a sidebar or
+        under the article: a lead holds text, stands above or at the top of the body, does
+        not hold the body, and is not page furniture."""
+        if not element.root.text_content().strip():
+            return False
+        body = self.body_element
+        if body is None:
+            return True
+        if _inside(body, element) or self._is_chrome(element):
+            return False
+        return _inside(element, body) or not _is_after(element.root, body.root)
 
     @property
     def _zoned(self) -> bool:
