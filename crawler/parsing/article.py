@@ -28,6 +28,7 @@ from crawler.parsing.blocks import (
     image_url,
     is_boilerplate,
     is_byline_name,
+    link_texts,
     looks_like_name,
     read_body,
 )
@@ -208,13 +209,18 @@ class ArticleParser:
         return self._body_source[0]
 
     @cached_property
+    def _family_body(self) -> Selector | None:
+        """The body the family's selector finds: exact, read as it is."""
+        if not self.sel.body:
+            return None
+        return self._first(self.sel.body, self.scope_hint) or self._first(self.sel.body)
+
+    @cached_property
     def _body_source(self) -> tuple[Selector | None, MainZone | None]:
         """The body element: the family's; else where trafilatura finds the article (its
         zone bounds our block walk); else the densest block of paragraphs."""
-        if self.sel.body:
-            found = self._first(self.sel.body, self.scope_hint) or self._first(self.sel.body)
-            if found is not None:
-                return found, None
+        if self._family_body is not None:
+            return self._family_body, None
         root = self.scope_hint or self.doc
         dense = _densest_text_element(root)
         if dense is not None and _score(dense.root) >= max(
@@ -356,10 +362,9 @@ class ArticleParser:
         if self.body_element is None:
             return []
         blocks = blocks_of([self.body_element.root, *self._body_overflow], self._excluded)
-        zone = self._body_source[1]
-        if zone is None:
+        if self._family_body is not None:
             return blocks
-        return _kept_by_zone(blocks, zone, zone.link_texts(self.body_element.root))
+        return _kept_blocks(blocks, self._body_source[1], link_texts(self.body_element.root))
 
     @cached_property
     def _body_overflow(self) -> list[lxml_html.HtmlElement]:
@@ -896,15 +901,19 @@ def _more_precise(machine: str | None, visible: datetime | None) -> datetime | N
     return visible if bare and same_day and visible.time() != time(0, 0) else value
 
 
-def _kept_by_zone(blocks: list[Block], zone: MainZone, links: set[str]) -> list[Block]:
-    """The body's blocks without the links trafilatura left out ("Xem thêm", a related
-    item). trafilatura also drops some real text (lists, bylines, captions), which our
-    walker places, so a block it left out is dropped only when it is a bare link."""
+def _kept_blocks(blocks: list[Block], zone: MainZone | None, links: set[str]) -> list[Block]:
+    """The blocks of a body of no family without its bare links ("Xem thêm", a related
+    item, a "most read" list inside the article's block), unless trafilatura kept them.
+    trafilatura also drops some real text (lists, bylines, captions), which our walker
+    places, so a block it left out is dropped only when it is a bare link."""
     return [
         b
         for b in blocks
         if b.images
-        or (re.search(r"[^\W_]", b.text) and (zone.keeps(b.text) or fold(b.text) not in links))
+        or (
+            re.search(r"[^\W_]", b.text)
+            and ((zone is not None and zone.keeps(b.text)) or fold(b.text) not in links)
+        )
     ]  # a block of bare punctuation (">" left of a breadcrumb, "|") is furniture
 
 

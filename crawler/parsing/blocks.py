@@ -307,6 +307,12 @@ def _add_noscript_images(inline: _Inline, element: lxml_html.HtmlElement) -> Non
             inline.missing_image = False
 
 
+def link_texts(element: lxml_html.HtmlElement) -> set[str]:
+    """The folded texts of the links under ``element``: a block that is one of them is a
+    "read more" or a related item, not article text."""
+    return {fold(a.text_content()) for a in element.iter("a")} - {""}
+
+
 def is_caption_text(text: str) -> bool:
     return bool(CAPTION_LABEL.match(text))
 

@@ -54,11 +54,6 @@ class MainZone:
         folded = fold(text)
         return bool(folded) and folded in self.text
 
-    def link_texts(self, element: lxml_html.HtmlElement) -> set[str]:
-        """The folded texts of the links under ``element``: a block that is one of them and
-        that trafilatura left out is a "read more" or a related item, not article text."""
-        return {fold(a.text_content()) for a in element.iter("a")} - {""}
-
 
 def main_zone(root: lxml_html.HtmlElement) -> MainZone | None:
     """The zone of the article in ``root``, or None when trafilatura finds no article text."""
