@@ -28,6 +28,7 @@ from crawler.parsing.blocks import (
     image_url,
     is_boilerplate,
     is_byline_name,
+    is_hidden,
     link_texts,
     looks_like_name,
     read_body,
@@ -974,11 +975,26 @@ def _densest_text_element(scope: Selector) -> Selector | None:
         score = _score(candidate)
         if (
             score > best_score
-            and not any(a.tag in CHROME_TAGS for a in candidate.iterancestors())
+            and not _in_furniture(candidate)
             and not OWN_CHROME.search(f" {candidate.get('id', '')} {candidate.get('class', '')}")
+            and not is_hidden(candidate)  # a schema.org copy of the text, display:none
         ):
             best, best_score = candidate, score
     return Selector(root=best) if best is not None else None
+
+
+def _in_furniture(element: lxml_html.HtmlElement) -> bool:
+    """Inside a header, menu, sidebar or footer, or hidden. An ``<aside>`` or ``<header>``
+    that holds the page's ``<main>`` or ``<article>`` is the page's main column, named
+    oddly, not furniture."""
+    for ancestor in element.iterancestors():
+        if is_hidden(ancestor):
+            return True
+        if ancestor.tag in ("main", "article"):
+            return any(is_hidden(a) for a in ancestor.iterancestors())
+        if ancestor.tag in CHROME_TAGS:
+            return True
+    return False
 
 
 def _link_density(element: Selector) -> float:
