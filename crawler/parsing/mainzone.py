@@ -102,14 +102,25 @@ def _weights(
         if not _has_own_text(element):
             continue
         text = _comparable(element.text_content())
-        if len(text) < MIN_SPAN or text not in kept:
+        if len(text) >= MIN_SPAN and text in kept:
+            weight = len(text)
+        else:
+            # Lines split by <br> next to something trafilatura dropped (a share button,
+            # an ad slot): the element's own lines are placed one by one.
+            weight = sum(len(line) for line in _own_lines(element) if line in kept)
+        if not weight:
             continue
-        weight = len(text)
         total += weight
         weights[element] = weights.get(element, 0) + weight
         for ancestor in element.iterancestors():
             weights[ancestor] = weights.get(ancestor, 0) + weight
     return weights, total
+
+
+def _own_lines(element: lxml_html.HtmlElement) -> list[str]:
+    """The element's own text runs (its text and its children's tails) long enough to place."""
+    runs = [element.text, *(child.tail for child in element)]
+    return [line for line in map(_comparable, runs) if len(line) >= MIN_SPAN]
 
 
 def _comparable(text: str) -> str:
