@@ -62,6 +62,7 @@ BLOCK_TAGS = frozenset(
 SKIP_TAGS = frozenset(
     ["script", "style", "noscript", "iframe", "button", "select", "input", "textarea", "svg"]
 )
+CELL_TAGS = frozenset(("td", "th"))
 ITALIC_TAGS = frozenset(("em", "i"))
 BOLD_TAGS = frozenset(("strong", "b"))
 #: Bold and italic set by style, as text pasted from a word processor carries them.
@@ -209,6 +210,8 @@ def _walk(
         elif tag == "img":
             _add_image(inline, child)
         else:
+            if tag in CELL_TAGS:
+                inline.add(" ")  # a row's cells are words apart, as a browser shows them
             _add_inline(inline, child, bold, italic)
         inline.add(child.tail, bold, italic)
     inline.flush(out, element, align)

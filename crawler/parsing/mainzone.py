@@ -28,9 +28,6 @@ TEXT_TAGS = ("p", "div", "li", "h2", "h3", "h4", "h5", "h6", "td", "blockquote",
 #: page (a teaser repeating the lead) must not lift the bound to the whole page.
 COVERAGE = 0.85
 MIN_MATCHED_CHARS = 40  # below this, trafilatura found nothing we can place
-#: Share of table-row lines ("| cell | cell |") above which trafilatura took the page's
-#: layout table for the article.
-LAYOUT_TABLE_SHARE = 0.5
 MIN_SPAN = 12  # shorter texts ("Xem thêm", a date) match anywhere: they do not place the zone
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
@@ -75,10 +72,6 @@ def main_zone(root: lxml_html.HtmlElement) -> MainZone | None:
     if not text:
         return None
     lines = [line for line in text.splitlines() if line.strip()]
-    if sum(1 for line in lines if line.lstrip().startswith("|")) > LAYOUT_TABLE_SHARE * len(lines):
-        # Its text came out as table rows: it took a layout table (an old portal whose page
-        # is one big <table>) for the article, and our own densest block is better.
-        return None
     kept = " ".join(_comparable(line) for line in lines)
     weights, total = _weights(root, kept)
     if total < MIN_MATCHED_CHARS:
