@@ -682,9 +682,10 @@ class ArticleParser:
             return "no_title"
         robots = " ".join(self.doc.xpath("//meta[@name='robots']/@content").getall()).lower()
         # Print views repeat an article under another URL and say noindex; an article page
-        # that says noindex (an archive, a paywall) is still an article.
+        # that says noindex (an archive, a paywall, a blog's setting) is still an article,
+        # and so is one whose canonical link names this very page: it is the original.
         article_url = is_article_link(self.url, self.profile)
-        if "noindex" in robots and not (self.meta.is_article or article_url):
+        if "noindex" in robots and not (self.meta.is_article or article_url or self._is_original):
             return "noindex"
         if self.profile.is_article_url(self.url):
             return None if self.body.paragraphs or self.body.images else "empty_body"
@@ -706,6 +707,11 @@ class ArticleParser:
         ):
             return "no_date"
         return "too_short" if len(text) < MIN_GENERIC_BODY_CHARS else None
+
+    @property
+    def _is_original(self) -> bool:
+        """Whether the page's canonical link names the page itself."""
+        return bool(self.meta.canonical) and self.canonical == canonical_url(self.url, self.profile)
 
     def _lists_articles(self) -> bool:
         """A listing: its main block is a list of links to pages that look like articles.
