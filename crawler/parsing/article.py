@@ -100,10 +100,9 @@ GENERIC = families.profile("generic").selectors
 #: The densest block is the body when it holds this share of what trafilatura kept; below
 #: it, the article is spread over sibling blocks and trafilatura's bound is taken.
 DENSE_SHARE = 0.6
-#: A bound holding this share of the page's text is the page itself, not its article.
+#: A bound holding this share of the page's text is the page itself, not its article (unless
+#: it is tight: nearly all text that trafilatura kept, see MainZone.tight).
 WHOLE_PAGE_SHARE = 0.85
-#: ...unless nearly all of it is text that trafilatura kept: then the article is the page.
-KEPT_SHARE = 0.9
 
 
 class ArticleParser:
@@ -233,9 +232,10 @@ class ArticleParser:
         zone = main_zone(root.root)
         if zone is None or _holds_the_page(zone, root.root):
             return dense, None
-        if dense is not None and zone.share(dense.root) >= DENSE_SHARE:
-            # The densest block holds most of the article: trafilatura's bound is wider
-            # (a layout table it took whole), ours is exact.
+        if dense is not None and zone.share(dense.root) >= DENSE_SHARE and not zone.tight:
+            # The densest block holds most of the article and trafilatura's bound is wider,
+            # holding much that it did not keep (a layout table it took whole): ours is
+            # exact. A bound that is nearly all kept text holds the rest of the article.
             return dense, zone
         return Selector(root=zone.element), zone
 
@@ -895,7 +895,7 @@ def _holds_the_page(zone: MainZone, root: lxml_html.HtmlElement) -> bool:
     text that trafilatura kept."""
     page = len(clean(root.xpath("string(//body)") or root.text_content()))
     bound = len(clean(zone.element.text_content()))
-    return page > 0 and bound >= WHOLE_PAGE_SHARE * page and zone.total < KEPT_SHARE * bound
+    return page > 0 and bound >= WHOLE_PAGE_SHARE * page and not zone.tight
 
 
 def _more_precise(machine: str | None, visible: datetime | None) -> datetime | None:

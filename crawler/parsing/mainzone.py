@@ -28,6 +28,8 @@ TEXT_TAGS = ("p", "div", "li", "h2", "h3", "h4", "h5", "h6", "td", "blockquote",
 #: page (a teaser repeating the lead) must not lift the bound to the whole page.
 COVERAGE = 0.85
 MIN_MATCHED_CHARS = 40  # below this, trafilatura found nothing we can place
+#: Share of a bound's text that trafilatura kept above which the bound is tight.
+TIGHT_SHARE = 0.9
 MIN_SPAN = 12  # shorter texts ("Xem thêm", a date) match anywhere: they do not place the zone
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
@@ -45,6 +47,12 @@ class MainZone:
     def share(self, element: lxml_html.HtmlElement) -> float:
         """The part of the kept text that lies inside ``element``."""
         return self.weights.get(element, 0) / self.total if self.total else 0.0
+
+    @property
+    def tight(self) -> bool:
+        """Whether the bound is nearly all text that trafilatura kept: it holds the article
+        and little else, even when it fills the page (a long article, little furniture)."""
+        return self.total >= TIGHT_SHARE * len(clean(self.element.text_content()))
 
     def keeps(self, text: str) -> bool:
         """Whether a block's text is part of what trafilatura took for the article."""
