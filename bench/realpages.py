@@ -1,6 +1,7 @@
 """Real pages of the open web: tinkhac and trafilatura, field by field, against public truth.
 
     python bench/realpages.py [--json] [--details] [--limit N] [--corpus DIR]
+                              [--half dev|held-out]
 
 Not part of the test suite: it measures, it does not judge. The corpus (``pages/*.html.gz``
 and ``truth.jsonl``, built by ``bench/realpages_build.py``, sources in
@@ -32,12 +33,16 @@ The last line sums it up::
     | trafilatura title=… date=… author=… body_f1=… records=…
 
 (``date`` is same-day; shares over the pages with that truth; records as given/pages).
+
+``--half`` scores one half of the corpus, split by a hash of the page id: tune on ``dev``,
+and check on ``held-out`` that a change is not fitted to the pages it was tuned on.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
 import logging
 import os
@@ -104,6 +109,14 @@ def corpus_dir(given: str | Path | None = None) -> Path | None:
 def load_truth(folder: Path) -> list[Record]:
     lines = (folder / "truth.jsonl").read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
+
+
+HALVES = ("dev", "held-out")
+
+
+def half_of(page_id: str) -> str:
+    """The half a page belongs to: fixed by its id, so every run splits alike."""
+    return HALVES[int(hashlib.sha1(page_id.encode()).hexdigest(), 16) % 2]
 
 
 def load_pages(folder: Path, limit: int | None = None) -> list[Page]:
@@ -396,6 +409,7 @@ def main() -> None:
     options.add_argument("--json", action="store_true", help="print the figures as JSON")
     options.add_argument("--details", action="store_true", help="list tinkhac's misses")
     options.add_argument("--limit", type=int, help="score the first N pages only")
+    options.add_argument("--half", choices=HALVES, help="score one half of the corpus only")
     options.add_argument("--corpus", help="the corpus folder (truth.jsonl, pages/)")
     options.add_argument("--no-trafilatura", action="store_true", help="score tinkhac only")
     args = options.parse_args()
@@ -405,6 +419,8 @@ def main() -> None:
     if folder is None:
         sys.exit("no real-pages corpus found: run python bench/realpages_build.py first")
     pages = load_pages(folder, args.limit)
+    if args.half:
+        pages = [page for page in pages if half_of(page.id) == args.half]
     for page in pages:
         page.site = site_of(page.url)
     extractors: dict[str, Callable[[Page], Record | None]] = {TINKHAC: tinkhac_record}

@@ -111,3 +111,11 @@ def test_scorer_runs_on_three_real_pages():
     _, overall = realpages.score(pages, results)
     assert overall[realpages.TINKHAC].pages == 3
     assert realpages.summary(3, overall).startswith("REALPAGES pages=3 ")
+
+
+def test_the_halves_split_the_corpus_by_page_id() -> None:
+    ids = [f"aeb-{n:04d}" for n in range(200)]
+    halves = [realpages.half_of(page_id) for page_id in ids]
+    assert set(halves) == set(realpages.HALVES)
+    assert 60 < halves.count("dev") < 140  # a hash split, not one side
+    assert halves == [realpages.half_of(page_id) for page_id in ids]  # the same every run

@@ -28,6 +28,8 @@ from crawler.parsing.blocks import (
     image_url,
     is_boilerplate,
     is_byline_name,
+    is_hidden,
+    link_texts,
     looks_like_name,
     read_body,
 )
@@ -103,7 +105,8 @@ GENERIC = families.profile("generic").selectors
 #: The densest block is the body when it holds this share of what trafilatura kept; below
 #: it, the article is spread over sibling blocks and trafilatura's bound is taken.
 DENSE_SHARE = 0.6
-#: A bound holding this share of the page's text is the page itself, not its article.
+#: A bound holding this share of the page's text is the page itself, not its article (unless
+#: it is tight: nearly all text that trafilatura kept, see MainZone.tight).
 WHOLE_PAGE_SHARE = 0.85
 
 
@@ -211,27 +214,33 @@ class ArticleParser:
         return self._body_source[0]
 
     @cached_property
+    def _family_body(self) -> Selector | None:
+        """The body the family's selector finds: exact, read as it is."""
+        if not self.sel.body:
+            return None
+        return self._first(self.sel.body, self.scope_hint) or self._first(self.sel.body)
+
+    @cached_property
     def _body_source(self) -> tuple[Selector | None, MainZone | None]:
         """The body element: the family's; else where trafilatura finds the article (its
         zone bounds our block walk); else the densest block of paragraphs."""
-        if self.sel.body:
-            found = self._first(self.sel.body, self.scope_hint) or self._first(self.sel.body)
-            if found is not None:
-                return found, None
+        if self._family_body is not None:
+            return self._family_body, None
         root = self.scope_hint or self.doc
         dense = _densest_text_element(root)
-        if self.profile.name != "generic" or (
-            dense is not None and _score(dense.root) >= DENSE_SHARE * _paragraph_text(root.root)
+        if dense is not None and _score(dense.root) >= max(
+            DENSE_SHARE * _paragraph_text(root.root), MIN_GENERIC_BODY_CHARS
         ):
-            # A CMS family's pages are ours to read; and a densest block that holds the
-            # page's paragraphs needs no second opinion.
+            # A densest block that holds the page's paragraphs needs no second opinion; one
+            # of a few words on a page without <p> (text split by <br>) is no such block.
             return dense, None
         zone = main_zone(root.root)
-        if zone is None or _holds_the_page(zone.element, root.root):
+        if zone is None or _holds_the_page(zone, root.root):
             return dense, None
-        if dense is not None and zone.share(dense.root) >= DENSE_SHARE:
-            # The densest block holds most of the article: trafilatura's bound is wider
-            # (a layout table it took whole), ours is exact.
+        if dense is not None and zone.share(dense.root) >= DENSE_SHARE and not zone.tight:
+            # The densest block holds most of the article and trafilatura's bound is wider,
+            # holding much that it did not keep (a layout table it took whole): ours is
+            # exact. A bound that is nearly all kept text holds the rest of the article.
             return dense, zone
         return Selector(root=zone.element), zone
 
@@ -293,9 +302,24 @@ class ArticleParser:
         element = self._first(self.sel.lead, self.scope) if self.sel.lead else None
         if element is None:
             element = next(
-                (e for e in self.scope.xpath(GENERIC_LEAD) if e.root.text_content().strip()), None
+                (e for e in self.scope.xpath(GENERIC_LEAD) if self._may_be_lead(e)), None
             )
         return element
+
+    def _may_be_lead(self, element: Selector) -> bool:
+        """Whether an element that GENERIC_LEAD names can be this article's lead. Its class
+        ("summary", "teaser", "excerpt") is also given to the wrapper of a whole article (a
+        Drupal body field, a page's <body>) and to other stories' teasers, in a sidebar or
+        under the article: a lead holds text, stands above or at the top of the body, does
+        not hold the body, and is not page furniture."""
+        if not element.root.text_content().strip():
+            return False
+        body = self.body_element
+        if body is None:
+            return True
+        if _inside(body, element) or self._is_chrome(element):
+            return False
+        return _inside(element, body) or not _is_after(element.root, body.root)
 
     @property
     def _zoned(self) -> bool:
@@ -344,10 +368,9 @@ class ArticleParser:
         if self.body_element is None:
             return []
         blocks = blocks_of([self.body_element.root, *self._body_overflow], self._excluded)
-        zone = self._body_source[1]
-        if zone is None:
+        if self._family_body is not None:
             return blocks
-        return _kept_by_zone(blocks, zone, zone.link_texts(self.body_element.root))
+        return _kept_blocks(blocks, self._body_source[1], link_texts(self.body_element.root))
 
     @cached_property
     def _body_overflow(self) -> list[lxml_html.HtmlElement]:
@@ -702,9 +725,10 @@ class ArticleParser:
             return "no_title"
         robots = " ".join(self.doc.xpath("//meta[@name='robots']/@content").getall()).lower()
         # Print views repeat an article under another URL and say noindex; an article page
-        # that says noindex (an archive, a paywall) is still an article.
+        # that says noindex (an archive, a paywall, a blog's setting) is still an article,
+        # and so is one whose canonical link names this very page: it is the original.
         article_url = is_article_link(self.url, self.profile)
-        if "noindex" in robots and not (self.meta.is_article or article_url):
+        if "noindex" in robots and not (self.meta.is_article or article_url or self._is_original):
             return "noindex"
         if self.profile.is_article_url(self.url):
             return None if self.body.paragraphs or self.body.images else "empty_body"
@@ -726,6 +750,11 @@ class ArticleParser:
         ):
             return "no_date"
         return "too_short" if len(text) < MIN_GENERIC_BODY_CHARS else None
+
+    @property
+    def _is_original(self) -> bool:
+        """Whether the page's canonical link names the page itself."""
+        return bool(self.meta.canonical) and self.canonical == canonical_url(self.url, self.profile)
 
     def _lists_articles(self) -> bool:
         """A listing: its main block is a list of links to pages that look like articles.
@@ -901,10 +930,14 @@ def plain_path(url: str) -> str:
     return re.sub(r"\s+", "-", "".join(c for c in path if not unicodedata.combining(c)))
 
 
-def _holds_the_page(element: lxml_html.HtmlElement, root: lxml_html.HtmlElement) -> bool:
-    """Whether a bound is nearly the whole page (a layout table): it bounds nothing."""
+def _holds_the_page(zone: MainZone, root: lxml_html.HtmlElement) -> bool:
+    """Whether a bound is nearly the whole page and bounds nothing: trafilatura kept the
+    page's furniture too (a layout table, a small page it could not prune). A long article
+    on a page of little furniture fills the page as well, but there the bound is nearly all
+    text that trafilatura kept."""
     page = len(clean(root.xpath("string(//body)") or root.text_content()))
-    return page > 0 and len(clean(element.text_content())) >= WHOLE_PAGE_SHARE * page
+    bound = len(clean(zone.element.text_content()))
+    return page > 0 and bound >= WHOLE_PAGE_SHARE * page and not zone.tight
 
 
 def _more_precise(machine: str | None, visible: datetime | None) -> datetime | None:
@@ -917,15 +950,19 @@ def _more_precise(machine: str | None, visible: datetime | None) -> datetime | N
     return visible if bare and same_day and visible.time() != time(0, 0) else value
 
 
-def _kept_by_zone(blocks: list[Block], zone: MainZone, links: set[str]) -> list[Block]:
-    """The body's blocks without the links trafilatura left out ("Xem thêm", a related
-    item). trafilatura also drops some real text (lists, bylines, captions), which our
-    walker places, so a block it left out is dropped only when it is a bare link."""
+def _kept_blocks(blocks: list[Block], zone: MainZone | None, links: set[str]) -> list[Block]:
+    """The blocks of a body of no family without its bare links ("Xem thêm", a related
+    item, a "most read" list inside the article's block), unless trafilatura kept them.
+    trafilatura also drops some real text (lists, bylines, captions), which our walker
+    places, so a block it left out is dropped only when it is a bare link."""
     return [
         b
         for b in blocks
         if b.images
-        or (re.search(r"[^\W_]", b.text) and (zone.keeps(b.text) or fold(b.text) not in links))
+        or (
+            re.search(r"[^\W_]", b.text)
+            and ((zone is not None and zone.keeps(b.text)) or fold(b.text) not in links)
+        )
     ]  # a block of bare punctuation (">" left of a breadcrumb, "|") is furniture
 
 
@@ -986,11 +1023,26 @@ def _densest_text_element(scope: Selector) -> Selector | None:
         score = _score(candidate)
         if (
             score > best_score
-            and not any(a.tag in CHROME_TAGS for a in candidate.iterancestors())
+            and not _in_furniture(candidate)
             and not OWN_CHROME.search(f" {candidate.get('id', '')} {candidate.get('class', '')}")
+            and not is_hidden(candidate)  # a schema.org copy of the text, display:none
         ):
             best, best_score = candidate, score
     return Selector(root=best) if best is not None else None
+
+
+def _in_furniture(element: lxml_html.HtmlElement) -> bool:
+    """Inside a header, menu, sidebar or footer, or hidden. An ``<aside>`` or ``<header>``
+    that holds the page's ``<main>`` or ``<article>`` is the page's main column, named
+    oddly, not furniture."""
+    for ancestor in element.iterancestors():
+        if is_hidden(ancestor):
+            return True
+        if ancestor.tag in ("main", "article"):
+            return any(is_hidden(a) for a in ancestor.iterancestors())
+        if ancestor.tag in CHROME_TAGS:
+            return True
+    return False
 
 
 def link_density(element: Selector) -> float:

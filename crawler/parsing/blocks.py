@@ -62,10 +62,12 @@ BLOCK_TAGS = frozenset(
 SKIP_TAGS = frozenset(
     ["script", "style", "noscript", "iframe", "button", "select", "input", "textarea", "svg"]
 )
+CELL_TAGS = frozenset(("td", "th"))
 ITALIC_TAGS = frozenset(("em", "i"))
 BOLD_TAGS = frozenset(("strong", "b"))
 #: Bold and italic set by style, as text pasted from a word processor carries them.
 FONT_BOLD = re.compile(r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)\b", re.I)
+HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 FONT_ITALIC = re.compile(r"font-style\s*:\s*(?:italic|oblique)\b", re.I)
 
 #: Classes that editors and themes give to a caption under a photo.
@@ -202,7 +204,7 @@ def _walk(
         tag = child.tag if isinstance(child.tag, str) else ""
         if tag == "noscript":
             _add_noscript_images(inline, child)
-        elif tag in SKIP_TAGS or not tag or child in exclude:
+        elif tag in SKIP_TAGS or not tag or child in exclude or is_hidden(child):
             pass
         elif tag in BLOCK_TAGS or _holds_blocks(child):
             # An unclosed <font> or <span> around paragraphs is a container, as a browser
@@ -217,9 +219,20 @@ def _walk(
         elif tag == "img":
             _add_image(inline, child)
         else:
+            if tag in CELL_TAGS:
+                inline.add(" ")  # a row's cells are words apart, as a browser shows them
             _add_inline(inline, child, bold, italic)
         inline.add(child.tail, bold, italic)
     inline.flush(out, element, align)
+
+
+def is_hidden(element: lxml_html.HtmlElement) -> bool:
+    """Whether a browser shows nothing of the element: ``hidden``, or a style of
+    ``display: none`` / ``visibility: hidden`` (schema.org microdata copies of the
+    headline, the author and the dates; a gallery's off-screen template)."""
+    return element.get("hidden") is not None or bool(
+        HIDDEN_STYLE.search(element.get("style") or "")
+    )
 
 
 def _styled(element: lxml_html.HtmlElement, bold: bool, italic: bool) -> tuple[bool, bool]:
@@ -243,7 +256,7 @@ def _add_inline(inline: _Inline, element: lxml_html.HtmlElement, bold: bool, ita
     if tag == "noscript":
         _add_noscript_images(inline, element)
         return
-    if tag in SKIP_TAGS or not tag:
+    if tag in SKIP_TAGS or not tag or is_hidden(element):
         return
     if tag == "img":
         _add_image(inline, element)
@@ -314,6 +327,12 @@ def _add_noscript_images(inline: _Inline, element: lxml_html.HtmlElement) -> Non
         if src and src not in inline.images:
             inline.images.append(src)
             inline.missing_image = False
+
+
+def link_texts(element: lxml_html.HtmlElement) -> set[str]:
+    """The folded texts of the links under ``element``: a block that is one of them is a
+    "read more" or a related item, not article text."""
+    return {fold(a.text_content()) for a in element.iter("a")} - {""}
 
 
 def is_caption_text(text: str) -> bool:

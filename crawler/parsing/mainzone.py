@@ -28,9 +28,8 @@ TEXT_TAGS = ("p", "div", "li", "h2", "h3", "h4", "h5", "h6", "td", "blockquote",
 #: page (a teaser repeating the lead) must not lift the bound to the whole page.
 COVERAGE = 0.85
 MIN_MATCHED_CHARS = 40  # below this, trafilatura found nothing we can place
-#: Share of table-row lines ("| cell | cell |") above which trafilatura took the page's
-#: layout table for the article.
-LAYOUT_TABLE_SHARE = 0.5
+#: Share of a bound's text that trafilatura kept above which the bound is tight.
+TIGHT_SHARE = 0.9
 MIN_SPAN = 12  # shorter texts ("Xem thêm", a date) match anywhere: they do not place the zone
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
@@ -41,7 +40,7 @@ class MainZone:
     """The element that bounds the article's text, and the text trafilatura kept in it."""
 
     element: lxml_html.HtmlElement
-    text: str  # folded, white space collapsed
+    text: str  # case-folded, white space collapsed, punctuation kept
     weights: dict[lxml_html.HtmlElement, int]  # characters of kept text under each element
     total: int
 
@@ -49,15 +48,16 @@ class MainZone:
         """The part of the kept text that lies inside ``element``."""
         return self.weights.get(element, 0) / self.total if self.total else 0.0
 
+    @property
+    def tight(self) -> bool:
+        """Whether the bound is nearly all text that trafilatura kept: it holds the article
+        and little else, even when it fills the page (a long article, little furniture)."""
+        return self.total >= TIGHT_SHARE * len(clean(self.element.text_content()))
+
     def keeps(self, text: str) -> bool:
         """Whether a block's text is part of what trafilatura took for the article."""
         folded = fold(text)
         return bool(folded) and folded in self.text
-
-    def link_texts(self, element: lxml_html.HtmlElement) -> set[str]:
-        """The folded texts of the links under ``element``: a block that is one of them and
-        that trafilatura left out is a "read more" or a related item, not article text."""
-        return {fold(a.text_content()) for a in element.iter("a")} - {""}
 
 
 def main_zone(root: lxml_html.HtmlElement) -> MainZone | None:
@@ -80,11 +80,7 @@ def main_zone(root: lxml_html.HtmlElement) -> MainZone | None:
     if not text:
         return None
     lines = [line for line in text.splitlines() if line.strip()]
-    if sum(1 for line in lines if line.lstrip().startswith("|")) > LAYOUT_TABLE_SHARE * len(lines):
-        # Its text came out as table rows: it took a layout table (an old portal whose page
-        # is one big <table>) for the article, and our own densest block is better.
-        return None
-    kept = " ".join(fold(line) for line in lines)
+    kept = " ".join(_comparable(line) for line in lines)
     weights, total = _weights(root, kept)
     if total < MIN_MATCHED_CHARS:
         return None
@@ -106,15 +102,33 @@ def _weights(
     for element in root.iter(*TEXT_TAGS):
         if not _has_own_text(element):
             continue
-        text = fold(element.text_content())
-        if len(text) < MIN_SPAN or text not in kept:
+        text = _comparable(element.text_content())
+        if len(text) >= MIN_SPAN and text in kept:
+            weight = len(text)
+        else:
+            # Lines split by <br> next to something trafilatura dropped (a share button,
+            # an ad slot): the element's own lines are placed one by one.
+            weight = sum(len(line) for line in _own_lines(element) if line in kept)
+        if not weight:
             continue
-        weight = len(text)
         total += weight
         weights[element] = weights.get(element, 0) + weight
         for ancestor in element.iterancestors():
             weights[ancestor] = weights.get(ancestor, 0) + weight
     return weights, total
+
+
+def _own_lines(element: lxml_html.HtmlElement) -> list[str]:
+    """The element's own text runs (its text and its children's tails) long enough to place."""
+    runs = [element.text, *(child.tail for child in element)]
+    return [line for line in map(_comparable, runs) if len(line) >= MIN_SPAN]
+
+
+def _comparable(text: str) -> str:
+    """Text as it is matched against trafilatura's: white space and case evened out, the
+    punctuation kept. (:func:`fold` strips a line's final full stop, so an element of
+    several lines, text split by ``<br>``, would never be found in the kept text.)"""
+    return clean(text).casefold()
 
 
 def _has_own_text(element: lxml_html.HtmlElement) -> bool:
