@@ -282,8 +282,10 @@ class NewsSpider(scrapy.Spider):
             self._listed(self.id_of_key.get(key))
             if key not in shown_before:
                 shown_before.add(key)
-                # Known means written by an earlier run, not by this one a moment ago.
-                fresh += key in self.written_now or self._known(key, link) is None
+                # Known means written by an earlier run, not by this one a moment ago
+                # (an article opened from the home page before its listing came in).
+                written_now = self.id_of_key.get(key, key) in self.written_now
+                fresh += written_now or self._known(key, link) is None
             yield from self._article_requests(response, link, depth=0, key=key)
         if not paging:
             return
