@@ -753,8 +753,12 @@ class ArticleParser:
 
     @property
     def _is_original(self) -> bool:
-        """Whether the page's canonical link names the page itself."""
-        return bool(self.meta.canonical) and self.canonical == canonical_url(self.url, self.profile)
+        """Whether the page's canonical link names the page itself (the link as written:
+        :attr:`canonical` falls back to this page's URL when the link names a page above)."""
+        if not self.meta.canonical:
+            return False
+        named = urljoin(self.url, self.meta.canonical.strip())
+        return canonical_url(named, self.profile) == canonical_url(self.url, self.profile)
 
     def _lists_articles(self) -> bool:
         """A listing: its main block is a list of links to pages that look like articles.
