@@ -47,6 +47,7 @@ class SiteReport:
     flags: list[str] = field(default_factory=list)
     resumed: bool = False  # a --job that went on from an interrupted run
     taken_over: bool = False  # a cluster worker went on from another's frontier
+    requeued_in_flight: int = 0  # the requests in flight it found left, and requeued
     family: str | None = None  # the CMS family the site was read as
     versions: dict[str, int] = field(default_factory=dict)  # template version -> articles
     http_status: dict[str, int] = field(default_factory=dict)  # status -> responses
@@ -135,6 +136,7 @@ def site_report(site: str, reason: str, stats: dict[str, Any]) -> SiteReport:
         faults=faults(stats),
         resumed=bool(stats.get("tinkhac/job/resumed")),
         taken_over=bool(stats.get("tinkhac/cluster/taken_over")),
+        requeued_in_flight=stats.get("tinkhac/cluster/requeued_in_flight", 0),
         **detected(stats),
         **failures(stats),
     )

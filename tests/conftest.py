@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,3 +73,43 @@ def replica_crawl(replica_server: ReplicaServer, replica_sites_file: Path, tmp_p
     for record in read_jsonl(out):
         by_site.setdefault(record["site"], []).append(record)
     return by_site, process
+
+
+REDIS_SERVER = shutil.which("redis-server")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url(tmp_path) -> Iterator[str]:
+    """A real redis-server on a free loopback port, with no persistence files."""
+    if REDIS_SERVER is None:
+        pytest.skip("no redis-server binary (apt-get install redis-server; .ci/run does)")
+    redis = pytest.importorskip("redis")
+    port = _free_port()
+    server = subprocess.Popen(
+        [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield url
+    finally:
+        client.close()
+        server.terminate()
+        server.wait(timeout=10)
