@@ -26,6 +26,9 @@ from typing import Any
 from crawler.frontier import PREFIX, forget
 
 CURRENT_RUN = f"{PREFIX}:run"
+#: While this key exists, workers take no new site: they finish the ones they hold and
+#: exit (``redis-cli set tinkhac:drain 1``; ``del`` it to let workers work again).
+DRAIN = f"{PREFIX}:drain"
 #: Finished runs' keys are kept this long, to be looked at, then Redis drops them.
 OLD_RUN_SECONDS = 7 * 24 * 3600
 
@@ -92,9 +95,6 @@ class Run:
         run_id = server.eval(_JOIN, 1, CURRENT_RUN, new_id, OLD_RUN_SECONDS, *sorted(sites))
         return cls(server, run_id.decode())
 
-    def sites(self) -> set[str]:
-        return {s.decode() for s in self.server.smembers(f"{self._key}:sites")}
-
     def left(self) -> list[str]:
         """The sites not done yet, in a stable order."""
         return sorted(
@@ -104,8 +104,8 @@ class Run:
     def is_done(self, site: str) -> bool:
         return bool(self.server.sismember(f"{self._key}:done", site))
 
-    def finished(self) -> bool:
-        return not self.left()
+    def draining(self) -> bool:
+        return bool(self.server.exists(DRAIN))
 
     def mark_done(self, site: str) -> None:
         self.server.sadd(f"{self._key}:done", site)

@@ -7,7 +7,8 @@ another site. When every site left is leased by other workers it keeps polling, 
 it takes over the site of a worker that died once that lease expires; it stops when the
 run is finished. SIGINT/SIGTERM stop every crawl as Scrapy does (gracefully; a second
 signal stops at once), the leases are released and the frontier stays in Redis for the
-next worker.
+next worker. While the key ``tinkhac:drain`` exists, a worker takes no new site, and
+exits once the crawls it has finished.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from scrapy.utils.ossignal import install_shutdown_handlers
 from scrapy.utils.reactor import install_reactor
 from twisted.internet.defer import Deferred
 
-from crawler.cluster import Lease, Run
+from crawler.cluster import DRAIN, Lease, Run
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,11 @@ class Worker:
 
         self._poll = None
         if self.stopping:
+            return
+        if self.run.draining():
+            logger.info("draining (%s is set): no new site", DRAIN)
+            if not self.active:
+                reactor.stop()
             return
         for site in self._left():
             if len(self.active) >= self.at_once:

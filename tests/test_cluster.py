@@ -171,3 +171,46 @@ def test_the_worker_after_a_finished_run_starts_a_new_one(tmp_path, redis_url):
     # The frontier of the first run was forgotten: the listings were read again and
     # every article was met, known from the first run (this worker's state).
     assert site["listing_pages"] > 0 and site["skipped_known"] == site["found"] > 0
+
+
+def test_a_lease_is_one_holders_until_it_expires(redis_url):
+    from crawler.cluster import Lease, connect
+
+    server = connect(redis_url)
+    mine, theirs = (Lease(server, "alpha", who, ttl_ms=300) for who in ("a", "b"))
+    assert mine.acquire() and not theirs.acquire()
+    theirs.release()  # not theirs to release
+    assert mine.renew() and not theirs.acquire()
+    time.sleep(0.4)
+    assert theirs.acquire(), "a lease outlived its TTL"
+    assert not mine.renew(), "a lost lease was renewed over its new holder"
+    mine.release()
+    assert server.get(theirs.key) == b"b"
+
+
+def test_workers_join_the_unfinished_run_and_a_finished_one_is_replaced(redis_url):
+    from crawler.cluster import Run, connect
+
+    server = connect(redis_url)
+    first = Run.join(server, ["alpha", "beta"])
+    assert Run.join(server, ["alpha", "beta", "gamma"]).id == first.id
+    assert first.begin("alpha") and not first.begin("alpha")
+    first.mark_done("alpha")
+    assert first.left() == ["beta"]
+    assert Run.join(server, ["alpha"]).id == first.id, "beta is not done yet"
+    first.mark_done("beta")
+    again = Run.join(server, ["alpha"])
+    assert again.id != first.id and again.left() == ["alpha"]
+
+
+def test_a_draining_cluster_takes_no_new_site(tmp_path, redis_url):
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    client.set("tinkhac:drain", 1)
+    with _serve(("liferay-dongthap",)) as server:
+        worker = _worker(server, tmp_path, redis_url)
+        assert worker.wait(timeout=60) == 0, worker.stderr.read()[-3000:]
+        assert server.replicas[0].requests == []
+    [report] = _reports(tmp_path)
+    assert report["sites"] == []
