@@ -71,11 +71,21 @@ class Worker:
 
     def _take_sites(self) -> None:
         """Start crawls of free sites while there is room; stop, or poll again later."""
+        from redis import RedisError
         from twisted.internet import reactor
 
         self._poll = None
         if self.stopping:
             return
+        try:
+            self._take_free_sites()
+        except RedisError as exc:  # Redis away for a while: try again at the next poll
+            logger.error("cannot reach Redis to take sites (%s); trying again", exc)
+            self._poll = reactor.callLater(self.ttl / 3, self._take_sites)
+
+    def _take_free_sites(self) -> None:
+        from twisted.internet import reactor
+
         if self.run.draining():
             logger.info("draining (%s is set): no new site", DRAIN)
             if not self.active:
@@ -97,6 +107,7 @@ class Worker:
             self.active[site] = (lease, crawler)
             ended.addBoth(self._ended, site)
         if not self.active and not self._left():
+            self._say_what_is_left()
             reactor.stop()  # the run is finished, or what is left is not for this worker
         elif len(self.active) < self.at_once and self._left():
             self._poll = reactor.callLater(self.ttl / 3, self._take_sites)
@@ -105,14 +116,31 @@ class Worker:
         """The run's sites not done yet that this worker may take."""
         return [s for s in self.run.left() if s in self.known and s not in self.given_up]
 
+    def _say_what_is_left(self) -> None:
+        """An unfinished run that this worker cannot finish blocks the next run: say so."""
+        left = self.run.left()
+        if left:
+            logger.warning(
+                "run %s is not finished: %s left (failed here, or not in this worker's "
+                "sites); `redis-cli del tinkhac:run` lets the next worker start a new run",
+                self.run.id,
+                ", ".join(left),
+            )
+
     def _ended(self, result: Any, site: str) -> Any:
+        from redis import RedisError
+
         lease, crawler = self.active.pop(site)
         stats = crawler.stats.get_stats() if crawler.stats else {}
-        if str(stats.get("finish_reason", "")).startswith(DONE_REASONS) and not self.stopping:
-            self.run.mark_done(site)
-        elif not stats.get("tinkhac/cluster/lease_lost"):
+        finished = str(stats.get("finish_reason", "")).startswith(DONE_REASONS)
+        if not finished and not stats.get("tinkhac/cluster/lease_lost"):
             self.given_up.add(site)  # not retried in a loop here; another worker may
-        lease.release()
+        try:
+            if finished and not self.stopping:
+                self.run.mark_done(site)
+            lease.release()
+        except RedisError as exc:  # its lease expires; the next holder finds nothing left
+            logger.error("cannot tell Redis that the crawl of %s ended: %s", site, exc)
         if self.stopping:
             if not self.active:
                 from twisted.internet import reactor
@@ -123,8 +151,17 @@ class Worker:
         return result
 
     def _renew(self) -> None:
+        from redis import RedisError
+
         for site, (lease, crawler) in list(self.active.items()):
-            if not lease.renew():
+            if crawler.stats.get_value("tinkhac/cluster/lease_lost"):
+                continue  # stopping already
+            try:
+                held = lease.renew()
+            except RedisError as exc:  # the lease may expire unseen: stop, to stay polite
+                logger.error("cannot renew the lease of %s: %s", site, exc)
+                held = False
+            if not held:
                 logger.error("lost the lease of %s (its TTL passed); stopping its crawl", site)
                 crawler.stats.set_value("tinkhac/cluster/lease_lost", 1)
                 crawler.stop()
