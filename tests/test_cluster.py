@@ -214,3 +214,13 @@ def test_a_draining_cluster_takes_no_new_site(tmp_path, redis_url):
         assert server.replicas[0].requests == []
     [report] = _reports(tmp_path)
     assert report["sites"] == []
+
+
+def test_an_unusable_redis_is_one_line_and_exit_code_2(tmp_path):
+    for extra, says in (
+        (["--redis", "redis://127.0.0.1:1/0"], "cannot use Redis at redis://127.0.0.1:1/0"),
+        (["--redis", "redis://127.0.0.1:1/0", "--job", "a"], "do not go together"),
+    ):
+        process = run_tinkhac("crawl-all", "--output", str(tmp_path), *extra)
+        assert process.returncode == 2
+        assert says in process.stderr and len(process.stderr.splitlines()) == 1
