@@ -3,8 +3,8 @@
 The first step of the Redis frontier: the scheduler queue and the duplicate filter of
 scrapy-redis run a whole crawl of a replica unchanged. Its keys are named after the
 spider (``news:requests``), which every site's crawler shares, so each site is given its
-own keys here; the cluster machinery (leases, in-flight requests) is still to come.
-The ``redis_url`` fixture is in conftest.py.
+own keys here; tests/test_cluster.py tests the cluster built on it (leases, in-flight
+requests). The ``redis_url`` fixture is in conftest.py.
 """
 
 from __future__ import annotations
