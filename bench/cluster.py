@@ -47,7 +47,7 @@ class Round:
     wall: float
     pages: list[int]  # requests of each worker
     sites: list[int]  # sites each worker crawled
-    commands: int  # Redis commands the round cost
+    calls: dict[str, int]  # Redis commands the round cost, by command
     redis_usec: int  # Redis server time the round cost
     redis_bytes: int  # bytes Redis received
 
@@ -55,17 +55,27 @@ class Round:
     def total(self) -> int:
         return sum(self.pages)
 
+    @property
+    def commands(self) -> int:
+        return sum(self.calls.values())
+
+    def busiest(self, count: int = 5) -> str:
+        """The commands most used, per request: where Redis's cost comes from."""
+        ranked = sorted(self.calls.items(), key=lambda call: -call[1])[:count]
+        return ", ".join(f"{name} {self.per_request(calls):.1f}" for name, calls in ranked)
+
     def per_request(self, value: float) -> float:
         return value / self.total if self.total else float("nan")
 
 
-def _redis_cost(client) -> tuple[int, int, int]:
-    """(commands, server µs, bytes received) since the last CONFIG RESETSTAT, less the INFO
-    calls that read them."""
+def _redis_cost(client) -> tuple[dict[str, int], int, int]:
+    """(calls by command, server µs, bytes received) since the last CONFIG RESETSTAT, less
+    the INFO calls that read them."""
     stats = client.info("commandstats")
-    commands = sum(s["calls"] for name, s in stats.items() if name != "cmdstat_info")
-    usec = sum(s["usec"] for name, s in stats.items() if name != "cmdstat_info")
-    return commands, usec, client.info("stats")["total_net_input_bytes"]
+    stats.pop("cmdstat_info", None)
+    calls = {name.removeprefix("cmdstat_"): s["calls"] for name, s in stats.items()}
+    usec = sum(s["usec"] for s in stats.values())
+    return calls, usec, client.info("stats")["total_net_input_bytes"]
 
 
 def _worker_figures(out: Path) -> tuple[int, int]:
@@ -81,6 +91,7 @@ def crawl_round(sites: Path, root: Path, workers: int, extra: list[str]) -> Roun
     """Start ``workers`` crawl-all processes on a fresh Redis; their figures when all end."""
     import redis
 
+    root.mkdir(parents=True)
     with local_redis(root) as url:
         client = redis.Redis.from_url(url, decode_responses=True)
         client.config_resetstat()
@@ -99,7 +110,7 @@ def crawl_round(sites: Path, root: Path, workers: int, extra: list[str]) -> Roun
         ]
         errors = [child.communicate()[1] for child in children]
         wall = time.perf_counter() - started
-        commands, usec, received = _redis_cost(client)
+        calls, usec, received = _redis_cost(client)
         client.close()
     for child, error in zip(children, errors, strict=True):
         if child.returncode == 2:  # EXIT_COULD_NOT_RUN: bad arguments or configuration
@@ -110,7 +121,7 @@ def crawl_round(sites: Path, root: Path, workers: int, extra: list[str]) -> Roun
         wall,
         [pages for pages, _ in figures],
         [count for _, count in figures],
-        commands,
+        calls,
         usec,
         received,
     )
@@ -141,7 +152,7 @@ def main(argv: list[str] | None = None) -> list[Round]:
             f"{r.total / r.wall:.1f} pages/s, pages per worker {r.pages}, sites per worker "
             f"{r.sites}, speed-up {base.wall / r.wall:.2f}x; Redis per request: "
             f"{r.per_request(r.commands):.1f} commands, {r.per_request(r.redis_usec):.0f} µs "
-            f"server time, {r.per_request(r.redis_bytes):.0f} bytes in"
+            f"server time, {r.per_request(r.redis_bytes):.0f} bytes in ({r.busiest()})"
         )
     print(
         "CLUSTER "

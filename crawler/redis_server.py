@@ -45,7 +45,11 @@ def local_redis(folder: Path, ready_within: float = 10.0) -> Iterator[str]:
                 client.ping()
                 break
             except redis.ConnectionError:
-                if time.monotonic() > deadline or server.poll() is not None:
+                if server.poll() is not None:
+                    raise RuntimeError(
+                        f"redis-server exited ({server.returncode}) at start"
+                    ) from None
+                if time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
         yield url

@@ -183,6 +183,7 @@ def _work_in_cluster(
         crawled.append(key)
         site_settings = frontier.frontier_settings(key, plan.settings, plan.redis_url)
         site_settings["TINKHAC_CLUSTER_TAKEN_OVER"] = going_on
+        site_settings["TINKHAC_CLUSTER_RUN_ID"] = run.id  # what the run wrote, for every worker
         return _start(process, plan, key, reports, site_settings)
 
     Worker(process, run, holder, start_site, known=plan.sites).work()

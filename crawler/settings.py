@@ -75,9 +75,6 @@ FEED_EXPORT_ENCODING = "utf-8"
 TINKHAC_OUTPUT_DIR = "output"
 # What earlier runs wrote (SQLite); default <TINKHAC_OUTPUT_DIR>/.state/state.sqlite.
 TINKHAC_STATE_PATH = None
-# The cluster run that workers share (set by `crawl-all --redis`): the Redis state store
-# keeps what this run wrote under it; unset, a crawl's own TINKHAC_RUN_ID.
-TINKHAC_CLUSTER_RUN_ID = None
 # True: ignore what earlier runs wrote and write every article found (`--fresh`).
 TINKHAC_FRESH = False
 
@@ -112,3 +109,6 @@ TINKHAC_CLUSTER_LEASE_TTL = 30.0
 TINKHAC_CLUSTER_SITES_AT_ONCE = 8
 # Set on a site's crawler when it goes on from a worker that was killed or stopped.
 TINKHAC_CLUSTER_TAKEN_OVER = False
+# The cluster run that workers share (set by `crawl-all --redis`): the Redis state store
+# keeps what this run wrote under it; unset, a crawl's own TINKHAC_RUN_ID.
+TINKHAC_CLUSTER_RUN_ID = None

@@ -15,6 +15,8 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 from test_incremental import _article_files, _crawl, _runs, _serve
 from test_pipelines import _item
+from test_runs import _run as run_crawl
+from test_runs import _serve as serve_replicas
 
 from crawler.state import ARTICLE, HISTORY_RUNS, NOT_ARTICLE, StateStore
 from pipelines.dedup import DeduplicatePipeline
@@ -157,3 +159,17 @@ def test_state_in_redis_makes_a_crawl_incremental_from_any_folder(tmp_path, redi
     client = redis.Redis.from_url(redis_url)
     assert client.hlen(f"tinkhac:state:articles:{replica.key}") == len(replica.expected())
     assert client.hlen(f"tinkhac:state:runs:{replica.key}") == 2
+
+
+def test_the_workers_of_a_cluster_run_mark_what_they_write_under_that_run(tmp_path, redis_url):
+    """Not under each worker's own run id: a worker taking over must see the marks."""
+    import redis
+
+    with serve_replicas(("aspnet-hungyen",)) as server:
+        replica = server.replicas[0]
+        crawl = run_crawl(server, tmp_path / "worker", "crawl-all", "--redis", redis_url)
+        assert crawl.returncode == 0, crawl.stderr[-3000:]
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    run = client.get("tinkhac:run")
+    marked = client.smembers(f"tinkhac:state:run:{run}:ids:{replica.key}")
+    assert marked == {e["id"] for e in replica.expected()}
