@@ -173,3 +173,30 @@ def test_the_workers_of_a_cluster_run_mark_what_they_write_under_that_run(tmp_pa
     run = client.get("tinkhac:run")
     marked = client.smembers(f"tinkhac:state:run:{run}:ids:{replica.key}")
     assert marked == {e["id"] for e in replica.expected()}
+
+
+def test_a_worker_going_on_with_a_run_pages_past_what_the_run_wrote(tmp_path, redis_url):
+    """A site crawled again within the same cluster run (as by a worker that takes it over)
+    pages its listings on past the articles the run wrote, which the state knows but are
+    news to this run; it downloads and writes none of them again. A later run stops at
+    the first page it knows."""
+    in_run = ("-s", f"TINKHAC_REDIS_URL={redis_url}", "-s", "TINKHAC_CLUSTER_RUN_ID=run-a")
+    with _serve() as server:
+        replica = server.replicas[0]
+        articles = _article_files(replica)
+
+        def listings_fetched() -> set:
+            fetched = {replica.resolve(path)[1] for path in replica.requests}
+            replica.requests.clear()
+            assert fetched, "nothing fetched"
+            return fetched - articles
+
+        _crawl(server, tmp_path / "first", *in_run)
+        first = listings_fetched()
+        _crawl(server, tmp_path / "going-on", *in_run)
+        going_on = listings_fetched()
+        _crawl(server, tmp_path / "next-run", "-s", f"TINKHAC_REDIS_URL={redis_url}")
+        next_run = listings_fetched()
+    assert sum(len(run) for run in _runs(tmp_path / "going-on")) == 0
+    assert going_on == first  # every listing page again, no article
+    assert next_run < first  # first pages only
