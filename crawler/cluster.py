@@ -12,6 +12,9 @@ while it crawls and deletes it at the end; a killed worker's lease expires after
 and another worker takes the site over, frontier and in-flight requests included (see
 ``crawler/frontier.py``). Renewal and release check the holder's token, so a worker that
 lost its lease (paused past the TTL) cannot extend or delete its successor's.
+
+Every key is named here (the README's "What Redis holds"), the frontier's too; this module
+needs only ``redis``, so single-process runs import it without the scrapy-redis extra.
 """
 
 from __future__ import annotations
@@ -23,8 +26,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from crawler.frontier import PREFIX, forget
-
+#: This package's keys in Redis start with it.
+PREFIX = "tinkhac"
 CURRENT_RUN = f"{PREFIX}:run"
 #: While this key exists, workers take no new site: they finish the ones they hold and
 #: exit (``redis-cli set tinkhac:drain 1``; ``del`` it to let workers work again).
@@ -55,6 +58,20 @@ _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
+
+
+def keys(site: str) -> dict[str, str]:
+    """A site's frontier keys: its request queue, duplicate filter and in-flight hash."""
+    return {
+        "requests": f"{PREFIX}:{site}:requests",
+        "dupefilter": f"{PREFIX}:{site}:dupefilter",
+        "inflight": f"{PREFIX}:{site}:inflight",
+    }
+
+
+def forget(server: Any, site: str) -> None:
+    """Empty a site's frontier: a new run starts it from its start pages."""
+    server.delete(*keys(site).values())
 
 
 class ClusterError(Exception):

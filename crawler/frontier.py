@@ -24,25 +24,16 @@ from scrapy import Request, signals
 from scrapy.http import Response
 from scrapy_redis.scheduler import Scheduler
 
+from crawler.cluster import keys
+
 # scrapy-redis 0.9.1 still passes ``spider=`` to the stats, which Scrapy 2.19 deprecates;
 # one warning line per crawl on stderr says nothing a user can act on.
 warnings.filterwarnings(
     "ignore", message="Passing a 'spider' argument", module="scrapy_redis.scheduler"
 )
 
-#: This package's keys in Redis start with it.
-PREFIX = "tinkhac"
 #: The meta key that carries a dequeued request's field in the in-flight hash.
 FIELD_META = "tinkhac_in_flight"
-
-
-def keys(site: str) -> dict[str, str]:
-    """A site's frontier keys: its request queue, duplicate filter and in-flight hash."""
-    return {
-        "requests": f"{PREFIX}:{site}:requests",
-        "dupefilter": f"{PREFIX}:{site}:dupefilter",
-        "inflight": f"{PREFIX}:{site}:inflight",
-    }
 
 
 def frontier_settings(site: str, settings: Any, redis_url: str) -> dict[str, Any]:
@@ -66,11 +57,6 @@ def frontier_settings(site: str, settings: Any, redis_url: str) -> dict[str, Any
         "SCHEDULER_DUPEFILTER_KEY": names["dupefilter"],
         "TINKHAC_FRONTIER_INFLIGHT_KEY": names["inflight"],
     }
-
-
-def forget(server: Any, site: str) -> None:
-    """Empty a site's frontier: a new run starts it from its start pages."""
-    server.delete(*keys(site).values())
 
 
 @dataclass

@@ -3,7 +3,9 @@
 One process crawls one or many sites (one Scrapy crawler per site, each polite on its
 own); a lock file keeps a second run from starting while one is going; every run has an
 id that names its output files, its log file and its report; a named job keeps Scrapy's
-JOBDIR so an interrupted crawl continues where it stopped.
+JOBDIR so an interrupted crawl continues where it stopped. With a Redis URL the process is
+one worker of a cluster instead (crawler/worker.py): it crawls the sites it gets a lease
+on, one after another, and reports those.
 """
 
 from __future__ import annotations
