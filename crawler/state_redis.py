@@ -25,9 +25,11 @@ import json
 from datetime import datetime
 from typing import Any
 
+from crawler.cluster import PREFIX as PACKAGE_PREFIX
 from crawler.state import HISTORY_RUNS, KnownArticle, KnownPage, StateStore, now_iso
 
-PREFIX = "tinkhac:state"
+#: The state's keys, beside the cluster's (crawler/cluster.py names those).
+PREFIX = f"{PACKAGE_PREFIX}:state"
 #: A cluster run's "written" sets outlive its last write by this long, then Redis drops
 #: them: longer than any run, so a run that goes on after a pause still has them.
 RUN_KEYS_SECONDS = 30 * 24 * 3600
