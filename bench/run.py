@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.generate import CATEGORIES, generate  # noqa: E402
 from crawler.replica_server import load_replicas  # noqa: E402
-from crawler.state import StateStore  # noqa: E402
+from crawler.state import SqliteStateStore  # noqa: E402
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
@@ -180,7 +180,7 @@ def scrapy_bench() -> float:
 
 def state_growth(urls: int, folder: Path) -> tuple[float, float, float]:
     """(seconds to insert, lookup ms, RSS growth MB) for ``urls`` known articles."""
-    store = StateStore(folder / "state.sqlite")
+    store = SqliteStateStore(folder / "state.sqlite")
     rss_before = _rss_mb()
     started = time.perf_counter()
     store.db.execute("BEGIN")

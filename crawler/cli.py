@@ -97,7 +97,17 @@ def cmd_crawl_all(args: argparse.Namespace) -> int:
     active = sorted(key for key, site in _sites(args.sites).items() if site.active)
     if not active:
         raise UsageError("no active site to crawl; check `tinkhac sites`")
-    return run(_plan(args, active, args.sites, job=args.job))
+    settings = build_settings(args)
+    redis_url = (
+        args.redis or settings.get("TINKHAC_REDIS_URL") or os.environ.get("TINKHAC_REDIS_URL")
+    )
+    if redis_url and args.job:
+        raise UsageError("--job and --redis do not go together: Redis keeps the frontier")
+    if redis_url:
+        settings.set("TINKHAC_REDIS_URL", redis_url, priority="cmdline")  # the state store too
+    return run(
+        _plan(args, active, args.sites, job=args.job, settings=settings, redis_url=redis_url)
+    )
 
 
 def cmd_sites(args: argparse.Namespace) -> int:
@@ -308,6 +318,11 @@ def parser() -> argparse.ArgumentParser:
 
     crawl_all = add("crawl-all", "crawl every active site, incrementally (for cron)")
     crawl_options(crawl_all)
+    crawl_all.add_argument(
+        "--redis", metavar="URL",
+        help="a worker of the cluster on this Redis, redis://HOST:PORT/DB "
+        "(also $TINKHAC_REDIS_URL); see README, Several machines",
+    )  # fmt: skip
     crawl_all.set_defaults(handler=cmd_crawl_all)
 
     sites = add("sites", "list the known sites")

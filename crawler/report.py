@@ -46,6 +46,8 @@ class SiteReport:
     coverage: dict[str, float] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
     resumed: bool = False  # a --job that went on from an interrupted run
+    taken_over: bool = False  # a cluster worker went on from another's frontier
+    requeued_in_flight: int = 0  # the requests in flight it found left, and requeued
     family: str | None = None  # the CMS family the site was read as
     versions: dict[str, int] = field(default_factory=dict)  # template version -> articles
     http_status: dict[str, int] = field(default_factory=dict)  # status -> responses
@@ -133,6 +135,8 @@ def site_report(site: str, reason: str, stats: dict[str, Any]) -> SiteReport:
         | {f"not_article:{k}": v for k, v in by_prefix("tinkhac/pages/not_article/").items()},
         faults=faults(stats),
         resumed=bool(stats.get("tinkhac/job/resumed")),
+        taken_over=bool(stats.get("tinkhac/cluster/taken_over")),
+        requeued_in_flight=stats.get("tinkhac/cluster/requeued_in_flight", 0),
         **detected(stats),
         **failures(stats),
     )
@@ -233,12 +237,13 @@ def yield_flags(report: SiteReport) -> list[str]:
 
     ``unreachable`` when not one of its pages could be read (DNS, a refused connection,
     timeouts, only error statuses: the faults say which), ``no_articles`` when pages were
-    read but none was an article; ``parser_errors`` when the parser raised. A resumed job
-    may have had nothing left to do (the run it resumed was judged), and articles older
-    than ``--since`` were met, not missed.
+    read but none was an article; ``parser_errors`` when the parser raised. A resumed job,
+    or a cluster worker's crawl that went on from another's, may have had nothing left to
+    do, and articles older than ``--since`` were met, not missed.
     """
     found = []
-    if report.found == 0 and not report.resumed and not report.older_than_since:
+    went_on = report.resumed or report.taken_over
+    if report.found == 0 and not went_on and not report.older_than_since:
         found.append("unreachable" if report.pages_read == 0 else "no_articles")
     if report.parser_errors:
         found.append("parser_errors")

@@ -3,12 +3,15 @@
 One process crawls one or many sites (one Scrapy crawler per site, each polite on its
 own); a lock file keeps a second run from starting while one is going; every run has an
 id that names its output files, its log file and its report; a named job keeps Scrapy's
-JOBDIR so an interrupted crawl continues where it stopped.
+JOBDIR so an interrupted crawl continues where it stopped. With a Redis URL the process is
+one worker of a cluster instead (crawler/worker.py): it crawls the sites it gets a lease
+on, one after another, and reports those.
 """
 
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import shutil
 import sys
@@ -25,6 +28,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler import logs
+from crawler.cluster import ClusterError
 from crawler.report import table, write_run_report
 from pipelines.jsonlines import new_run_id
 
@@ -94,6 +98,7 @@ class CrawlPlan:
     summary: bool = True  # print the table (always, or when something is wrong if quiet)
     on_crawler: Callable[[Crawler], None] | None = None  # sees each crawler before it runs
     run_id: str = ""  # set when the run starts
+    redis_url: str | None = None  # a worker of the cluster on this Redis (crawler/worker.py)
 
     @property
     def output_dir(self) -> Path:
@@ -106,14 +111,12 @@ def run(plan: CrawlPlan) -> int:
         check_folder(plan.output_dir)
         with run_lock(plan.output_dir):
             return _crawl(plan)
-    except (LockHeldError, UnusableFolderError) as exc:
+    except (LockHeldError, UnusableFolderError, ClusterError) as exc:
         print(f"tinkhac: {exc}", flush=True, file=sys.stderr)
         return EXIT_COULD_NOT_RUN
 
 
 def _crawl(plan: CrawlPlan) -> int:
-    from spiders.news import NewsSpider
-
     run_id = plan.run_id = new_run_id()
     plan.settings.set("TINKHAC_RUN_ID", run_id, priority="cmdline")
     keep = plan.settings.getint("TINKHAC_LOGS_KEEP")
@@ -125,25 +128,68 @@ def _crawl(plan: CrawlPlan) -> int:
     plan.settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     process = CrawlerProcess(plan.settings)
     reports: list[dict[str, Any]] = []
-    for key in plan.sites:
-        crawler = process.create_crawler(NewsSpider)  # its settings are its own copy
-        if plan.on_crawler is not None:
-            plan.on_crawler(crawler)
-        if plan.job:
-            crawler.settings.set("JOBDIR", str(_job_dir(plan, key)), priority="cmdline")
-        crawler.signals.connect(
-            _collect(crawler, reports, plan, key), signal=signals.engine_stopped, weak=False
-        )
-        process.crawl(crawler, site=key, sites=plan.sites_file, **(plan.spider_args or {}))
-    process.start()
+    if plan.redis_url:
+        crawled = _work_in_cluster(plan, process, reports)
+    else:
+        for key in plan.sites:
+            _start(process, plan, key, reports)
+        process.start()
+        crawled = list(plan.sites)
     report_path = plan.output_dir / "runs" / f"{run_id}.json"
     write_run_report(report_path, run_id, reports)
-    degraded = any(r["flags"] for r in reports) or len(reports) < len(plan.sites)
+    degraded = any(r["flags"] for r in reports) or len(reports) < len(crawled)
     if plan.summary and (degraded or plan.verbosity > logs.QUIET):
         # Quiet runs (cron) print nothing when all is well, and the table when it is not.
         print(table(reports), file=sys.stderr)
         print(f"run {run_id}: report {report_path}, log {log_path}", file=sys.stderr)
     return EXIT_DEGRADED if degraded else EXIT_OK
+
+
+def _start(
+    process: CrawlerProcess,
+    plan: CrawlPlan,
+    key: str,
+    reports: list[dict[str, Any]],
+    site_settings: dict[str, Any] | None = None,
+) -> tuple[Crawler, Any]:
+    """Start the crawl of one site; its report joins ``reports`` when it ends."""
+    from spiders.news import NewsSpider
+
+    crawler = process.create_crawler(NewsSpider)  # its settings are its own copy
+    if plan.on_crawler is not None:
+        plan.on_crawler(crawler)
+    if plan.job:
+        crawler.settings.set("JOBDIR", str(_job_dir(plan, key)), priority="cmdline")
+    crawler.settings.setdict(site_settings or {}, priority="cmdline")
+    crawler.signals.connect(
+        _collect(crawler, reports, plan, key), signal=signals.engine_stopped, weak=False
+    )
+    ended = process.crawl(crawler, site=key, sites=plan.sites_file, **(plan.spider_args or {}))
+    return crawler, ended
+
+
+def _work_in_cluster(
+    plan: CrawlPlan, process: CrawlerProcess, reports: list[dict[str, Any]]
+) -> list[str]:
+    """Crawl as one worker of the cluster on ``plan.redis_url``; the sites it crawled."""
+    from crawler import cluster, frontier
+    from crawler.worker import Worker
+
+    server = cluster.connect(plan.redis_url)
+    run = cluster.Run.join(server, plan.sites)
+    holder = cluster.worker_name()
+    logging.getLogger(__name__).info("worker %s in cluster run %s", holder, run.id)
+    crawled: list[str] = []
+
+    def start_site(key: str, going_on: bool) -> tuple[Crawler, Any]:
+        crawled.append(key)
+        site_settings = frontier.frontier_settings(key, plan.settings, plan.redis_url)
+        site_settings["TINKHAC_CLUSTER_TAKEN_OVER"] = going_on
+        site_settings["TINKHAC_CLUSTER_RUN_ID"] = run.id  # what the run wrote, for every worker
+        return _start(process, plan, key, reports, site_settings)
+
+    Worker(process, run, holder, start_site, known=plan.sites).work()
+    return crawled
 
 
 def _job_dir(plan: CrawlPlan, key: str) -> Path:

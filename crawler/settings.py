@@ -101,3 +101,16 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 # A page an earlier run found to be no article (an about page, a video, an empty category)
 # or a redirect is not requested again for this many days.
 TINKHAC_RECHECK_DAYS = 30
+
+# Several machines (`crawl-all --redis URL`, crawler/cluster.py): the Redis that workers
+# share (also chooses the Redis state store); how long a site's lease outlives a worker
+# that stopped renewing it (a killed worker's sites wait this long for another); how many
+# sites one worker crawls side by side.
+TINKHAC_REDIS_URL = None
+TINKHAC_CLUSTER_LEASE_TTL = 30.0
+TINKHAC_CLUSTER_SITES_AT_ONCE = 8
+# Set on a site's crawler when it goes on from a worker that was killed or stopped.
+TINKHAC_CLUSTER_TAKEN_OVER = False
+# The cluster run that workers share (set by `crawl-all --redis`): the Redis state store
+# keeps what this run wrote under it; unset, a crawl's own TINKHAC_RUN_ID.
+TINKHAC_CLUSTER_RUN_ID = None

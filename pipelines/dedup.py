@@ -4,6 +4,12 @@ The spider already avoids downloading an article twice under URLs that share its
 copy that slipped past (another id scheme, a mirrored page) is caught by a fingerprint of
 its normalised title and body. Across runs the state store says what was written: the
 same text is dropped, a changed text goes on as an update with the same id.
+
+Within this process the sets below catch a copy at once, before the first is written.
+The store also knows what this run has written, by any worker of a cluster: a worker
+that takes a site over mid-run drops what the dead worker wrote. That mark is made only
+once a line is on disk (``pipelines/seen.py``), so a worker killed before its write loses
+nothing to it.
 """
 
 from __future__ import annotations
@@ -41,9 +47,11 @@ class DeduplicatePipeline:
         adapter = ItemAdapter(item)
         site, article_id = adapter.get("site") or "", adapter["id"]
         fingerprint = content_fingerprint(adapter.get("title"), adapter.get("body"))
-        if (site, article_id) in self.ids:
+        if (site, article_id) in self.ids or self.state.written_in_run(site, article_id):
             self._drop("same_id", adapter)
-        if (site, fingerprint) in self.fingerprints:
+        if (site, fingerprint) in self.fingerprints or self.state.content_written_in_run(
+            site, fingerprint
+        ):
             self._drop("same_content", adapter)
         self.ids.add((site, article_id))
         self.fingerprints.add((site, fingerprint))

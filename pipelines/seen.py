@@ -4,7 +4,8 @@ This pipeline runs after the writer, which has flushed and synced the line: mark
 article seen before that would let a crash lose it for good, since the next run would
 skip it. A run killed between the two leaves a line the store does not know; when the
 next run opens, the complete lines of unfinished (``.part``) files are recorded first,
-so the article is not written a second time.
+so the article is not written a second time. A line written now is also marked written in
+this run, which the other workers of a cluster see (``pipelines/dedup.py``).
 """
 
 from __future__ import annotations
@@ -44,10 +45,13 @@ class RecordSeenPipeline:
             self.crawler.stats.set_value("tinkhac/state/recovered_from_unfinished_runs", recovered)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
-        self.remember(ItemAdapter(item))
+        adapter = ItemAdapter(item)
+        fingerprint = self.remember(adapter)
+        self.state.mark_written(adapter["site"], adapter["id"], fingerprint)
         return item
 
-    def remember(self, record: Any) -> None:
+    def remember(self, record: Any) -> str:
+        """Record a written article in the store; its content fingerprint."""
         fingerprint = content_fingerprint(record.get("title"), record.get("body"))
         self.state.record(
             record["site"],
@@ -57,6 +61,7 @@ class RecordSeenPipeline:
             fingerprint,
             list(record.get("related_urls") or []),
         )
+        return fingerprint
 
 
 def _complete_lines(path: Path) -> list[dict[str, Any]]:

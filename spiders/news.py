@@ -282,10 +282,10 @@ class NewsSpider(scrapy.Spider):
             self._listed(self.id_of_key.get(key))
             if key not in shown_before:
                 shown_before.add(key)
-                # Known means written by an earlier run, not by this one a moment ago
-                # (an article opened from the home page before its listing came in).
-                written_now = self.id_of_key.get(key, key) in self.written_now
-                fresh += written_now or self._known(key, link) is None
+                # Known means written by an earlier run, not by this one a moment ago (an
+                # article opened from the home page before its listing came in, or by the
+                # worker of a cluster this site was taken over from).
+                fresh += self._news(key, link)
             yield from self._article_requests(response, link, depth=0, key=key)
         if not paging:
             return
@@ -526,6 +526,13 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("tinkhac/pages/javascript_shell")
             self.crawler.stats.inc_value(f"tinkhac/javascript_shell/{reason}")
             self.logger.warning("JavaScript shell (%s), nothing to read: %s", reason, response.url)
+
+    def _news(self, key: str, link: Link) -> bool:
+        """Whether a listed article is news to this run: not written by an earlier run."""
+        if self.id_of_key.get(key, key) in self.written_now:
+            return True
+        known = self._known(key, link)
+        return known is None or self.store.written_in_run(self.site.key, known.id)
 
     def _known(self, key: str, link: Link) -> KnownArticle | None:
         """The article as an earlier run wrote it, when the link still shows its title."""

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.redis_server import REDIS_SERVER, local_redis
 from crawler.replica_server import ReplicaServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,3 +71,41 @@ def replica_crawl(replica_server: ReplicaServer, replica_sites_file: Path, tmp_p
     for record in read_jsonl(out):
         by_site.setdefault(record["site"], []).append(record)
     return by_site, process
+
+
+@pytest.fixture
+def redis_url(tmp_path) -> Iterator[str]:
+    """A real redis-server on a free loopback port, with no persistence files."""
+    if REDIS_SERVER is None:
+        pytest.skip("no redis-server binary (apt-get install redis-server; .ci/run does)")
+    pytest.importorskip("redis")
+    with local_redis(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def open_store(request, tmp_path):
+    """Opens a state store of the parameter's kind, as a new crawl process would (the
+    same file, or the same Redis); ``run`` names the cluster run the store writes for."""
+    from crawler.state import SqliteStateStore
+
+    opened = []
+
+    def open_one(run: str = "run-1"):
+        if request.param == "sqlite":
+            store = SqliteStateStore(tmp_path / "state.sqlite")
+        else:
+            import redis
+
+            from crawler.state_redis import RedisStateStore
+
+            client = redis.Redis.from_url(
+                request.getfixturevalue("redis_url"), decode_responses=True
+            )
+            store = RedisStateStore(client, run)
+        opened.append(store)
+        return store
+
+    yield open_one
+    for store in opened:
+        store.close()

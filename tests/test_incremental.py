@@ -133,12 +133,10 @@ def test_lines_of_a_killed_run_are_known_to_the_next_run(tmp_path):
         assert "tinkhac/state/recovered_from_unfinished_runs" in _newest_log(tmp_path)
 
 
-def test_a_link_text_that_led_to_an_article_is_known_next_time(tmp_path):
+def test_a_link_text_that_led_to_an_article_is_known_next_time(open_store):
     """A listing that keeps an older or shorter title than the article's heading costs one
     download, not one per run; a link that shows yet another title is still an edit."""
-    from crawler.state import StateStore
-
-    store = StateStore(tmp_path / "state.sqlite")
+    store = open_store()
     store.record("s", "42", "http://x/a-42.html", "Hội nghị Ban Chấp hành lần thứ hai", "f", [])
     old_title = "Hội nghị BCH Đảng bộ tỉnh lần thứ hai"
     assert not store.get("s", "42").shown_by(old_title)
@@ -147,7 +145,6 @@ def test_a_link_text_that_led_to_an_article_is_known_next_time(tmp_path):
     assert known.shown_by(old_title)
     assert known.shown_by(unicodedata.normalize("NFD", old_title) + " …")
     assert not known.shown_by("Hội nghị Ban Chấp hành lần thứ ba")
-    store.close()
 
 
 def test_a_second_run_of_every_replica_requests_only_listing_pages(tmp_path):

@@ -81,11 +81,12 @@ def test_dedup_by_id_by_content_and_across_runs(tmp_path):
     with pytest.raises(DropItem, match="same_content"):
         dedup.process_item(_item(id="2", body=unicodedata.normalize("NFD", "Nội  dung")))
     RecordSeenPipeline.from_crawler(crawler).process_item(_item(id="3", body="Cũ"))
+    later = _crawler(tmp_path)  # the next run: the same state file, a new process
     with pytest.raises(DropItem, match="written_before"):
-        DeduplicatePipeline.from_crawler(crawler).process_item(_item(id="3", body="Cũ"))
+        DeduplicatePipeline.from_crawler(later).process_item(_item(id="3", body="Cũ"))
     updated = _item(id="3", body="Cũ, đã sửa")
-    assert DeduplicatePipeline.from_crawler(crawler).process_item(updated) is updated
-    assert crawler.stats.get_value("tinkhac/items/updated") == 1
+    assert DeduplicatePipeline.from_crawler(later).process_item(updated) is updated
+    assert later.stats.get_value("tinkhac/items/updated") == 1
 
 
 def test_content_fingerprint_ignores_form_not_words():
