@@ -116,7 +116,8 @@ def test_three_workers_one_killed_lose_nothing_and_stay_polite(tmp_path, redis_u
         for replica in server:
             _assert_polite(replica)
     records = _exported(tmp_path, *folders)
-    assert {(r["site"], r["id"], r["url"]) for r in records} == wanted
+    got = {(r["site"], r["id"], r["url"]) for r in records}
+    assert got == wanted, (sorted(got - wanted), sorted(wanted - got))
     assert len({r["url"] for r in records}) == len(records), "an article twice"
 
     survivors = [s for folder in folders[1:] for run in _reports(folder) for s in run["sites"]]
