@@ -116,9 +116,7 @@ def test_three_workers_one_killed_lose_nothing_and_stay_polite(tmp_path, redis_u
         for replica in server:
             _assert_polite(replica)
     records = _exported(tmp_path, *folders)
-    # By (site, id): the worker that takes a site over does not know which URLs its
-    # predecessor met an article under (that is in memory), so it may fetch the article
-    # again under an alias (`?plidlayout=…`), and export keeps that newer version.
+    # Every article by (site, id), export's identity of an article; no URL twice either.
     got = {(r["site"], r["id"]) for r in records}
     assert got == wanted, (sorted(got - wanted), sorted(wanted - got))
     assert len(got) == len(records) == len({r["url"] for r in records}), "an article twice"
