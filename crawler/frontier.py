@@ -48,6 +48,8 @@ def frontier_settings(site: str, settings: Any, redis_url: str) -> dict[str, Any
         "DOWNLOADER_MIDDLEWARES": {
             **settings.getdict("DOWNLOADER_MIDDLEWARES"),
             "crawler.frontier.FailedMiddleware": 1,
+            # A worker starts crawls while others go on: see the middleware.
+            "crawler.middlewares.DelayAfterAnswerMiddleware": 1000,
         },
         "SCHEDULER": "crawler.frontier.InFlightScheduler",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",

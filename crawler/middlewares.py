@@ -4,10 +4,10 @@ it is overloaded."""
 from __future__ import annotations
 
 import ipaddress
-import time
 from collections import Counter
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from time import monotonic
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
@@ -126,7 +126,7 @@ class SharedHostMiddleware:
         host = host_of(request.url)
         if self.delay <= 0 or self.crawlers_on[host] < 2:
             return
-        now = time.monotonic()
+        now = monotonic()
         start = max(now, self.next_free.get(host, 0.0))
         self.next_free[host] = start + self.delay
         if start > now:
@@ -205,3 +205,36 @@ def retry_after(value: bytes | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+class DelayAfterAnswerMiddleware:
+    """The site's delay counted from its last answer, not only from the last dispatch.
+
+    Scrapy starts a site's delay when it hands a request to the download handler. If the
+    reactor is busy just then (a cluster worker starting another site's crawl blocks it for
+    a few tenths of a second), the request leaves late and the next one, sent on time,
+    reaches the server less than the delay after it. Restarting the delay when the answer
+    (or the failure) comes back keeps the server's view at least the delay apart, with one
+    request at a time per site. Nearest the downloader: it sees every answer first.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DelayAfterAnswerMiddleware:
+        return cls(crawler)
+
+    def _restart_delay(self, request: Request) -> None:
+        downloader = self.crawler.engine.downloader
+        slot = downloader.slots.get(downloader.get_slot_key(request))
+        if slot is not None:
+            slot.lastseen = max(slot.lastseen, monotonic())
+
+    def process_response(self, request: Request, response: Response, spider: Spider = None):
+        self._restart_delay(request)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception, spider: Spider = None):
+        self._restart_delay(request)
+        return None

@@ -1,20 +1,21 @@
 """One worker of a cluster: take sites of the run one lease at a time until it is finished.
 
 The worker crawls up to ``TINKHAC_CLUSTER_SITES_AT_ONCE`` sites side by side, each with
-its lease renewed every third of ``TINKHAC_CLUSTER_LEASE_TTL``. When a crawl ends it
-releases the lease (and marks the site done if the crawl finished normally) and takes
-another site. When every site left is leased by other workers it keeps polling, so that
-it takes over the site of a worker that died once that lease expires; it stops when the
-run is finished. SIGINT/SIGTERM stop every crawl as Scrapy does (gracefully; a second
-signal stops at once), the leases are released and the frontier stays in Redis for the
-next worker. While the key ``tinkhac:drain`` exists, a worker takes no new site, and
-exits once the crawls it has finished.
+its lease renewed every third of ``TINKHAC_CLUSTER_LEASE_TTL`` (by a thread, see
+``_renew``). When a crawl ends it releases the lease (and marks the site done if the crawl
+finished normally) and takes another site. When every site left is leased by other
+workers it keeps polling, so that it takes over the site of a worker that died once that
+lease expires; it stops when the run is finished. SIGINT/SIGTERM stop every crawl as
+Scrapy does (gracefully; a second signal stops at once), the leases are released and the
+frontier stays in Redis for the next worker. While the key ``tinkhac:drain`` exists, a
+worker takes no new site, and exits once the crawls it has finished.
 """
 
 from __future__ import annotations
 
 import logging
 import signal
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -57,17 +58,22 @@ class Worker:
         self.active: dict[str, tuple[Lease, Crawler]] = {}
         self.stopping = False
         self._poll: Any = None
+        self._lost: set[str] = set()  # sites whose lease the heartbeat found gone
+        self._done = threading.Event()
 
     def work(self) -> None:
         """Crawl until the run is finished or a signal stops the worker (blocking)."""
         install_reactor(self.process.settings["TWISTED_REACTOR"])
-        from twisted.internet import reactor, task
+        from twisted.internet import reactor
 
-        heartbeat = task.LoopingCall(self._renew)
-        reactor.callWhenRunning(heartbeat.start, self.ttl / 3, now=False)
+        heartbeat = threading.Thread(target=self._renew, name="tinkhac-leases", daemon=True)
+        heartbeat.start()
         reactor.callWhenRunning(install_shutdown_handlers, self._on_signal)
         reactor.callWhenRunning(self._take_sites)
-        self.process.start(stop_after_crawl=False, install_signal_handlers=False)
+        try:
+            self.process.start(stop_after_crawl=False, install_signal_handlers=False)
+        finally:
+            self._done.set()
 
     def _take_sites(self) -> None:
         """Start crawls of free sites while there is room; stop, or poll again later."""
@@ -131,6 +137,7 @@ class Worker:
         from redis import RedisError
 
         lease, crawler = self.active.pop(site)
+        self._lost.discard(site)
         stats = crawler.stats.get_stats() if crawler.stats else {}
         finished = str(stats.get("finish_reason", "")).startswith(DONE_REASONS)
         if not finished and not stats.get("tinkhac/cluster/lease_lost"):
@@ -151,20 +158,33 @@ class Worker:
         return result
 
     def _renew(self) -> None:
+        """Renew the leases every third of their TTL, in a thread of its own: starting a
+        crawl blocks the reactor for a second or more under load (imports, the spider's
+        set-up), and a lease renewed by the reactor could expire while its holder lives."""
         from redis import RedisError
+        from twisted.internet import reactor
 
-        for site, (lease, crawler) in list(self.active.items()):
-            if crawler.stats.get_value("tinkhac/cluster/lease_lost"):
-                continue  # stopping already
-            try:
-                held = lease.renew()
-            except RedisError as exc:  # the lease may expire unseen: stop, to stay polite
-                logger.error("cannot renew the lease of %s: %s", site, exc)
-                held = False
-            if not held:
-                logger.error("lost the lease of %s (its TTL passed); stopping its crawl", site)
-                crawler.stats.set_value("tinkhac/cluster/lease_lost", 1)
-                crawler.stop()
+        while not self._done.wait(self.ttl / 3):
+            for site, (lease, _) in list(self.active.items()):
+                if site in self._lost:
+                    continue
+                try:
+                    held = lease.renew()
+                except RedisError as exc:  # it may expire unseen: stop, to stay polite
+                    logger.error("cannot renew the lease of %s: %s", site, exc)
+                    held = False
+                if not held:
+                    self._lost.add(site)
+                    reactor.callFromThread(self._lease_lost, site, lease)
+
+    def _lease_lost(self, site: str, lease: Lease) -> None:
+        held = self.active.get(site)
+        if held is None or held[0] is not lease:  # the crawl ended meanwhile
+            self._lost.discard(site)
+            return
+        logger.error("lost the lease of %s (its TTL passed); stopping its crawl", site)
+        held[1].stats.set_value("tinkhac/cluster/lease_lost", 1)
+        held[1].stop()
 
     def _on_signal(self, signum: int, _: Any) -> None:
         from twisted.internet import reactor
