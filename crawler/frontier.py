@@ -10,11 +10,17 @@ request it gave in the queue) or once it failed for good. The next holder of the
 lease pushes whatever the hash holds back onto the queue before it crawls: at worst a
 page is fetched twice, never lost (export keeps one record per article).
 
+Every move between the queue, the duplicate filter and the hash is one Redis step (a Lua
+script) or ordered so that a kill in between leaves a request in two places, never in
+none: scrapy-redis marks a request seen and then pushes it, and pops it and only then
+could we copy it, two round trips in which a SIGKILL would lose it for good.
+
 Every site's crawler shares the spider name ``news``, so every key is named by the site.
 """
 
 from __future__ import annotations
 
+import hashlib
 import warnings
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -34,6 +40,22 @@ warnings.filterwarnings(
 
 #: The meta key that carries a dequeued request's field in the in-flight hash.
 FIELD_META = "tinkhac_in_flight"
+#: Mark a request seen and queue it, in one step (KEYS: filter, queue; ARGV: fingerprint,
+#: score, request, "1" to filter): a request marked seen is always in the queue.
+_ENQUEUE = """
+if ARGV[4] == '1' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+#: Pop the queue's first request into the in-flight hash, in one step (KEYS: queue, hash):
+#: a popped request is always in the hash, under the SHA-1 of its encoding.
+_POP = """
+local first = redis.call('ZRANGE', KEYS[1], 0, 0)
+if #first == 0 then return false end
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
+redis.call('HSET', KEYS[2], redis.sha1hex(first[1]), first[1])
+return first[1]
+"""
 
 
 def frontier_settings(site: str, settings: Any, redis_url: str) -> dict[str, Any]:
@@ -52,6 +74,7 @@ def frontier_settings(site: str, settings: Any, redis_url: str) -> dict[str, Any
             "crawler.middlewares.DelayAfterAnswerMiddleware": 1000,
         },
         "SCHEDULER": "crawler.frontier.InFlightScheduler",
+        "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",  # _ENQUEUE's ZADD
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         "REDIS_URL": redis_url,
         "SCHEDULER_PERSIST": True,  # the frontier belongs to the run, not to one worker
@@ -71,7 +94,7 @@ class _Parse:
 
 
 class InFlight:
-    """The in-flight hash of one crawl: request fingerprint -> the request, encoded.
+    """The in-flight hash of one crawl: SHA-1 of a popped request's encoding -> that encoding.
 
     A request leaves it only when its response is settled: the callback has ended, each
     item it gave has been written or dropped (Scrapy's ``item_scraped`` /
@@ -83,7 +106,6 @@ class InFlight:
     def __init__(self, crawler: Any, server: Any) -> None:
         self.server = server
         self.key = crawler.settings.get("TINKHAC_FRONTIER_INFLIGHT_KEY")
-        self.fingerprinter = crawler.request_fingerprinter
         self._parses: dict[int, _Parse] = {}  # id(response) ->
         self._children: dict[int, tuple[int, _Parse]] = {}  # id(request) -> its parse
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
@@ -94,31 +116,31 @@ class InFlight:
         """The crawl's hash, once its scheduler made it (None: not a Redis frontier)."""
         return getattr(crawler, "_tinkhac_inflight", None)
 
-    def _field(self, request: Request) -> str:
-        return self.fingerprinter.fingerprint(request).hex()
-
-    def add(self, request: Request, encoded: bytes) -> None:
-        field = self._field(request)
-        request.meta[FIELD_META] = field  # a redirect of it carries it (see followed_by)
-        self.server.hset(self.key, field, encoded)
+    def popped(self, request: Request, encoded: bytes) -> None:
+        """The request left the queue for the hash (see ``_POP``), under this field."""
+        request.meta[FIELD_META] = hashlib.sha1(encoded).hexdigest()
 
     def followed_by(self, request: Request) -> None:
-        """A request a middleware made of a dequeued one (a redirect) reached the queue or
-        the filter: the one it replaces is settled."""
-        field = request.meta.get(FIELD_META)
-        if field and field != self._field(request):
+        """A request a middleware made of a dequeued one (a retry, a redirect) is in the
+        queue now, or was filtered: the one it replaces is settled."""
+        field = request.meta.pop(FIELD_META, None)
+        if field:
             self.server.hdel(self.key, field)
 
     def done(self, request: Request) -> None:
-        self.server.hdel(self.key, self._field(request))
+        field = request.meta.get(FIELD_META)
+        if field:
+            self.server.hdel(self.key, field)
 
-    def take_all(self) -> list[bytes]:
-        """Every request a former holder left in flight, removed from the hash."""
-        pipe = self.server.pipeline()
-        pipe.hvals(self.key)
-        pipe.delete(self.key)
-        values, _ = pipe.execute()
-        return values
+    def left_in_flight(self) -> list[bytes]:
+        """Every request a former holder left in flight (see :meth:`forget_left`)."""
+        return self.server.hvals(self.key)
+
+    def forget_left(self, fields: list[bytes]) -> None:
+        """Drop the former holder's requests from the hash, once they are queued again:
+        a kill in between leaves them in both, and they are fetched twice, not lost."""
+        if fields:
+            self.server.hdel(self.key, *(hashlib.sha1(v).hexdigest() for v in fields))
 
     # -- settling a response's outputs ------------------------------------------------
 
@@ -169,25 +191,41 @@ class InFlightScheduler(Scheduler):
 
     def open(self, spider: Any) -> None:
         super().open(spider)
-        left = self.in_flight.take_all()
+        self._enqueue = self.server.register_script(_ENQUEUE)
+        self._pop = self.server.register_script(_POP)
+        left = self.in_flight.left_in_flight()
         for encoded in left:
             self.queue.push(self.queue._decode_request(encoded))
+        self.in_flight.forget_left(left)
         if left:
             self.stats.set_value("tinkhac/cluster/requeued_in_flight", len(left))
         if spider.settings.getbool("TINKHAC_CLUSTER_TAKEN_OVER"):
             self.stats.set_value("tinkhac/cluster/taken_over", 1)
 
     def enqueue_request(self, request: Request) -> bool:
+        """scrapy-redis's, with the filter's mark and the push in one step."""
         try:
-            return super().enqueue_request(request)
+            fingerprint = self.df.request_fingerprint(request)
+            encoded = self.queue._encode_request(request)
+            keys = [self.df.key, self.queue.key]
+            filtered = "0" if request.dont_filter else "1"
+            if not self._enqueue(keys, [fingerprint, -request.priority, encoded, filtered]):
+                self.df.log(request, self.spider)
+                return False
+            self.stats.inc_value("scheduler/enqueued/redis")
+            return True
         finally:
             self.in_flight.request_settled(request)
             self.in_flight.followed_by(request)
 
     def next_request(self) -> Request | None:
-        request = super().next_request()
-        if request is not None:
-            self.in_flight.add(request, self.queue._encode_request(request))
+        """scrapy-redis's, with the pop and the copy into the in-flight hash in one step."""
+        encoded = self._pop([self.queue.key, self.in_flight.key])
+        if encoded is None:
+            return None
+        request = self.queue._decode_request(encoded)
+        self.in_flight.popped(request, encoded)
+        self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
 
