@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 from dateparser.date import DateDataParser
 
-from crawler.text import clean
+from crawler.text import clean, fold
 
 #: Vietnam's time zone. Every datetime this module returns carries it.
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -79,6 +79,14 @@ _LABEL_KINDS: dict[str, str] = {
     ),
     **dict.fromkeys(("hôm nay", "hôm nay là"), CLOCK),
 }  # fmt: skip
+
+
+def label_kind(label: str) -> str | None:
+    """What a label standing alone names ("Ngày đăng" -> "published", "Ngày cập nhật:" ->
+    "updated"): the label cell of a form's row, read with the words that label a date in a
+    line of text."""
+    return _LABEL_KINDS.get(fold(label))
+
 
 _WEEKDAY = r"(?:thứ\s*(?:hai|ba|tư|bốn|năm|sáu|bảy|[2-7])|chủ\s*nhật|cn|t\.?\s?[2-7])(?![^\W_])"
 

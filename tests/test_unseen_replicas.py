@@ -38,15 +38,6 @@ NAMES = (
     "custom-aspnet-slugs",
 )
 UNSEEN = [r for r in load_replicas(ROOT / "tests" / "replicas") if r.name in NAMES]
-#: Fields of one article the crawler still gets wrong, by (replica, id): the known gaps.
-GAPS = {
-    ("sharepoint-publishing", "57"): (
-        "a SharePoint list item form (DispForm.aspx) gives its author, date and category as "
-        "label and value cells of an ms-formtable ('Tác giả' | name, 'Ngày đăng' | "
-        "'11/20/2025 12:35 PM', 'Chuyên mục' | name): no labelled-row reading yet",
-        {"author", "published_at", "category"},
-    ),
-}
 
 
 @pytest.fixture(scope="module")
@@ -147,22 +138,7 @@ def test_a_second_run_requests_no_article_again(crawl, name):
 
 @pytest.mark.parametrize(("name", "article"), _articles())
 def test_fields_equal_the_expected_record(crawl, name, article):
-    """Every field but those of a known gap (below), which are checked on their own."""
-    known = GAPS.get((name, article), ("", set()))[1]
-    wrong = _wrong_fields(crawl, name, article)
-    assert {k: v for k, v in wrong.items() if k not in known} == {}
-
-
-@pytest.mark.parametrize(
-    ("name", "article"),
-    [
-        pytest.param(*key, marks=pytest.mark.xfail(strict=True, reason=gap[0]))
-        for key, gap in GAPS.items()
-    ],
-)
-def test_known_gaps(crawl, name, article):
-    wrong = _wrong_fields(crawl, name, article)
-    assert {k: v for k, v in wrong.items() if k in GAPS[(name, article)][1]} == {}
+    assert _wrong_fields(crawl, name, article) == {}
 
 
 @pytest.mark.parametrize(

@@ -49,6 +49,7 @@ from crawler.parsing.labels import (
     RELATED_LABELS,
     SOURCE_LABEL,
     byline_name,
+    row_field,
     strip_label,
 )
 from crawler.parsing.mainzone import MainZone, main_zone
@@ -86,6 +87,13 @@ NOT_A_TITLE = "ancestor::a | ancestor::li | " + CHROME
 #: Comment threads and forms: their author fields name commenters, not the article's
 #: author. (Not every <form>: ASP.NET WebForms wrap the whole page in one.)
 NOT_THE_ARTICLE = "ancestor-or-self::*[re:test(concat(@class, ' ', @id), 'comment', 'i')]"
+#: The label cell of a label/value row (a form's, a fact table's) and a <dl>'s <dt>: short,
+#: with its value in the next cell. (The length test spares string() of layout cells.)
+LABEL_CELL = (
+    ".//tr/*[self::td or self::th][1][following-sibling::*[1][self::td]]"
+    "[string-length(normalize-space()) < 40]"
+    " | .//dt[following-sibling::*[1][self::dd]][string-length(normalize-space()) < 40]"
+)
 REL_AUTHOR = ".//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]"
 HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6", "p", "div", "span", "strong", "b", "u", "td", "th")
 MAX_LINK_DENSITY = 0.5
@@ -460,6 +468,9 @@ class ArticleParser:
         if published is None:
             published, nearby_update = _read_dates(self._title_neighbours, self._month_first)
             updated = updated or nearby_update
+        if published is None:
+            published = self._row_date(dates.PUBLISHED)
+        updated = updated or self._row_date(dates.UPDATED)
         if published is None and updated is None and not self.sel.date:
             # Not on a family's page: there a date its selectors miss is a redesign, which
             # the run report's coverage alarm must see rather than a guessed day.
@@ -510,6 +521,36 @@ class ArticleParser:
             )
         return found
 
+    def _row_date(self, kind: str) -> datetime | None:
+        """The date of the labelled row that names it: the label said which date it is."""
+        value = self._rows.get(kind)
+        return _read_dates([value], self._month_first)[0] if value is not None else None
+
+    @cached_property
+    def _rows(self) -> dict[str, Selector]:
+        """Field -> value cell of the article's first label/value row naming it ("Tác giả" |
+        "Hoàng Yến", "Ngày đăng" | "11/20/2025 12:35 PM"): a SharePoint list item's form, a
+        fact table, a <dl>. Rows of the body (a data table the article shows), of the page
+        furniture or of a comment are not the article's fields, nor is a value longer than
+        a meta line (a layout table's "Chuyên mục" menu cell beside the page)."""
+        found: dict[str, Selector] = {}
+        for label in self.scope.xpath(LABEL_CELL):
+            field = row_field(label.xpath("string()").get())
+            if field is None or field in found:
+                continue
+            value = label.xpath("following-sibling::*[1]")[0]
+            if not 0 < len(clean(value.xpath("string()").get())) <= MAX_DATE_LINE:
+                continue
+            if _inside(label, self.body_element) or self._is_chrome(label):
+                continue
+            if not label.xpath(f"ancestor::li | {NOT_THE_ARTICLE}"):
+                found[field] = value
+        return found
+
+    def _row_text(self, field: str) -> str | None:
+        value = self._rows.get(field)
+        return clean_or_none(value.xpath("string()").get()) if value is not None else None
+
     @cached_property
     def published_at(self) -> str | None:
         value = self._dates[0]
@@ -559,6 +600,7 @@ class ArticleParser:
             self._meta_line_author,
             self._author_block_name,
             lambda: self.body.author,
+            lambda: self._row_text("author"),
         ]
         if self.sel.author:
             sources = [*visible, self._structured_author, self._rel_author]
@@ -639,6 +681,12 @@ class ArticleParser:
 
     @cached_property
     def category(self) -> str | None:
+        """The article's own labelled field ("Chuyên mục" | "Kinh tế - Xã hội"), else the last
+        breadcrumb item: a breadcrumb names where the page sits (on a list item's form, the
+        list), the field what the article is filed under."""
+        labelled = self._row_text("category")
+        if labelled:
+            return labelled
         items = [clean(e.xpath("string()").get()) for e in self._all(self.sel.category)]
         names: list[str] = []
         for item in items:

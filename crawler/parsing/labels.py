@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from crawler import dates
 from crawler.text import clean, fold
 
 #: Headings of the related block ("Tin khác" and its variants), as :func:`fold` gives them.
@@ -37,6 +38,14 @@ BYLINE_NAMES = frozenset(
     fold(name)
     for name in ("Nhóm PV", "Nhóm phóng viên", "Nhóm CTV", "PV", "CTV", "BBT", "Ban Biên tập")
 )
+
+#: Labels that name a field whole in a label/value row: a SharePoint list item's form
+#: ("Tác giả" | "Hoàng Yến"), a fact table, a <dl>'s dt/dd. Byline openers ("Tin, ảnh",
+#: "Bài") name no field and are not here; date labels are dates.py's (see :func:`row_field`).
+ROW_LABELS: dict[str, str] = {
+    **dict.fromkeys(map(fold, ("Tác giả", "Người viết", "Phóng viên", "Bút danh")), "author"),
+    **dict.fromkeys(map(fold, ("Chuyên mục", "Danh mục", "Thể loại")), "category"),
+}
 
 
 def _labels_pattern(labels: tuple[str, ...]) -> str:
@@ -162,3 +171,9 @@ def byline_name(text: str) -> str:
     name = clean(CREDIT_TAIL.sub("", name)) or name
     name = clean(FOREIGN_BYLINE_LABEL.sub("", name, count=1)) or name
     return clean(BYLINE_TAIL.sub("", name)) or name
+
+
+def row_field(label: str) -> str | None:
+    """The field a row's label cell names: "Tác giả:" -> "author", "Chuyên mục" ->
+    "category", "Ngày đăng" -> "published", "Ngày cập nhật" -> "updated"; else None."""
+    return ROW_LABELS.get(fold(label)) or dates.label_kind(label)
