@@ -134,6 +134,12 @@ class SharedHostMiddleware:
             await sleep(start - now)
 
 
+def download_slot(crawler: Crawler, request: Request) -> Any:
+    """The downloader slot the request goes through (its site's delay), if it has one yet."""
+    downloader = crawler.engine.downloader
+    return downloader.slots.get(downloader.get_slot_key(request))
+
+
 def host_of(url: str) -> str:
     """The host and port a request goes to: what a server's load is counted by."""
     return urlsplit(url).netloc.lower()
@@ -165,10 +171,9 @@ class PoliteRetryMiddleware(RetryMiddleware):
         return super().process_response(request, response)
 
     def pause_site(self, request: Request, seconds: float) -> None:
-        downloader = self.crawler.engine.downloader
         if seconds <= 0:
             return
-        slot = downloader.slots.get(downloader.get_slot_key(request))
+        slot = download_slot(self.crawler, request)
         if slot is None or slot.delay >= seconds:
             return
         usual, slot.delay = slot.delay, seconds
@@ -226,8 +231,7 @@ class DelayAfterAnswerMiddleware:
         return cls(crawler)
 
     def _restart_delay(self, request: Request) -> None:
-        downloader = self.crawler.engine.downloader
-        slot = downloader.slots.get(downloader.get_slot_key(request))
+        slot = download_slot(self.crawler, request)
         if slot is not None:
             slot.lastseen = max(slot.lastseen, monotonic())
 

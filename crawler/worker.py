@@ -97,7 +97,8 @@ class Worker:
             if not self.active:
                 reactor.stop()
             return
-        for site in self._left():
+        left = self._left()
+        for site in left:
             if len(self.active) >= self.at_once:
                 break
             if site in self.active:
@@ -112,10 +113,10 @@ class Worker:
             crawler, ended = self.start_site(site, going_on)
             self.active[site] = (lease, crawler)
             ended.addBoth(self._ended, site)
-        if not self.active and not self._left():
+        if not self.active and not left:
             self._say_what_is_left()
             reactor.stop()  # the run is finished, or what is left is not for this worker
-        elif len(self.active) < self.at_once and self._left():
+        elif len(self.active) < self.at_once and left:
             self._poll = reactor.callLater(self.ttl / 3, self._take_sites)
 
     def _left(self) -> list[str]:
