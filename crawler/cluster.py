@@ -7,7 +7,10 @@ normally, never when its worker was killed or stopped.
 
 A **lease** (``tinkhac:lease:<site>``, ``SET NX PX``) is the right to crawl a site. Only
 its holder crawls the site, so the site sees the politeness of one process (its delay,
-AutoThrottle, its concurrency), however many workers there are. The holder renews it
+AutoThrottle, its concurrency), however many workers there are. The sites of one host (a
+portal's path subsites) go to one worker at a time: a lease is taken only while the
+host's key (``tinkhac:host:<host>``) is free or held by the same worker, whose process
+paces the host's sites together (``SharedHostMiddleware``). The holder renews it
 while it crawls and deletes it at the end; a killed worker's lease expires after its TTL
 and another worker takes the site over, frontier and in-flight requests included (see
 ``crawler/frontier.py``). Renewal and release check the holder's token, so a worker that
@@ -50,12 +53,32 @@ redis.call('SET', KEYS[1], ARGV[1])
 redis.call('SADD', KEYS[1] .. ':' .. ARGV[1] .. ':sites', unpack(ARGV, 3))
 return ARGV[1]
 """
+# A site's lease (KEYS[1]) for holder ARGV[1], for ARGV[2] ms, while its host's key
+# (KEYS[2]) is free or the holder's own: one step, so two workers never split a host.
+_ACQUIRE = """
+local host = redis.call('GET', KEYS[2])
+if host and host ~= ARGV[1] then return 0 end
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+return 1
+"""
+# Both keys renewed, or none: a holder whose host went to another worker (it was paused
+# past the TTL) has lost the site too.
 _RENEW = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+local host = redis.call('GET', KEYS[2])
+if host and host ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 """
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+# The host's key kept ARGV[2] ms more (one request delay) after its last site is given up:
+# the next worker's first request then comes a delay after this one's last.
+_COOL = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0
 """
 
@@ -138,21 +161,36 @@ class Run:
 
 
 class Lease:
-    """One worker's hold on one site."""
+    """One worker's hold on one site, and with it on the site's host."""
 
-    def __init__(self, server: Any, site: str, holder: str, ttl_ms: int) -> None:
+    def __init__(
+        self, server: Any, site: str, host: str, holder: str, ttl_ms: int, cool_ms: int = 0
+    ) -> None:
+        """``cool_ms``: how long the host stays this holder's after its last site is given
+        up (the request delay), so that no other worker's request follows too closely."""
         self.server = server
         self.site = site
+        self.host = host
         self.key = f"{PREFIX}:lease:{site}"
+        self.host_key = f"{PREFIX}:host:{host}"
         self.holder = holder
         self.ttl_ms = ttl_ms
+        self.cool_ms = cool_ms
 
     def acquire(self) -> bool:
-        return bool(self.server.set(self.key, self.holder, nx=True, px=self.ttl_ms))
+        """False if another worker holds the site, or another site of its host."""
+        keys = (self.key, self.host_key)
+        return bool(self.server.eval(_ACQUIRE, 2, *keys, self.holder, self.ttl_ms))
 
     def renew(self) -> bool:
         """False if the lease was lost (it expired, and perhaps another worker has it)."""
-        return bool(self.server.eval(_RENEW, 1, self.key, self.holder, self.ttl_ms))
+        keys = (self.key, self.host_key)
+        return bool(self.server.eval(_RENEW, 2, *keys, self.holder, self.ttl_ms))
 
-    def release(self) -> None:
+    def release(self, last_of_host: bool = True) -> None:
+        """Give the site up, and its host too when the holder crawls no other site of it."""
         self.server.eval(_RELEASE, 1, self.key, self.holder)
+        if last_of_host and self.cool_ms > 0:
+            self.server.eval(_COOL, 1, self.host_key, self.holder, self.cool_ms)
+        elif last_of_host:
+            self.server.eval(_RELEASE, 1, self.host_key, self.holder)

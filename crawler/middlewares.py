@@ -20,6 +20,7 @@ from scrapy.utils.defer import sleep
 from twisted.internet import reactor
 
 from crawler.resolver import never_resolves
+from crawler.urls import host_of
 
 
 class SiteBoundaryMiddleware:
@@ -93,19 +94,26 @@ class SharedHostMiddleware:
     site, so the path subsites of one portal (Quảng Ninh's ``/bannganh/…`` sites share a
     host) would each keep their own ``DOWNLOAD_DELAY`` and the host would see their sum.
     While two or more running crawlers share a host, each request to it waits for the
-    host's next free moment, kept here for the whole process; a host of one site only is
-    left to its crawler's own slot (and AutoThrottle).
+    host's next free moment, kept here for the whole process; so does the first request
+    of a crawl that follows another site's on the host (a cluster worker takes a host's
+    sites one after another). A host of one site only is left to its crawler's own slot
+    (and AutoThrottle).
     """
 
     #: host (with port) -> the monotonic time before which no request may start
     next_free: ClassVar[dict[str, float]] = {}
     #: host (with port) -> how many running crawlers crawl a site on it
     crawlers_on: ClassVar[Counter[str]] = Counter()
+    #: host (with port) -> the site whose crawl sent the host's last request
+    last_site: ClassVar[dict[str, str]] = {}
+    #: host (with port) -> the monotonic time its last answer came
+    last_answer: ClassVar[dict[str, float]] = {}
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.delay = crawler.settings.getfloat("DOWNLOAD_DELAY")
         self.hosts: set[str] = set()
+        self.site = ""
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -115,6 +123,7 @@ class SharedHostMiddleware:
 
     def spider_opened(self, spider: Spider) -> None:
         site = getattr(spider, "site", None)
+        self.site = getattr(site, "key", "")
         self.hosts = {host_of(url) for url in getattr(site, "start_urls", ())}
         self.crawlers_on.update(self.hosts)
 
@@ -124,25 +133,33 @@ class SharedHostMiddleware:
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
         host = host_of(request.url)
-        if self.delay <= 0 or self.crawlers_on[host] < 2:
+        if self.delay <= 0:
             return
         now = monotonic()
-        start = max(now, self.next_free.get(host, 0.0))
+        start = now
+        if self.crawlers_on[host] >= 2:
+            start = max(now, self.next_free.get(host, 0.0))
+        elif self.last_site.get(host, self.site) != self.site:
+            # The crawl before this one on the host has just ended: its slot's delay ends
+            # with it, so the pause after its last answer is kept here.
+            start = max(now, self.last_answer.get(host, 0.0) + self.delay)
         self.next_free[host] = start + self.delay
+        self.last_site[host] = self.site
         if start > now:
             self.crawler.stats.inc_value("tinkhac/politeness/waited_for_shared_host")
             await sleep(start - now)
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
+        self.last_answer[host_of(request.url)] = monotonic()
+        return response
 
 
 def download_slot(crawler: Crawler, request: Request) -> Any:
     """The downloader slot the request goes through (its site's delay), if it has one yet."""
     downloader = crawler.engine.downloader
     return downloader.slots.get(downloader.get_slot_key(request))
-
-
-def host_of(url: str) -> str:
-    """The host and port a request goes to: what a server's load is counted by."""
-    return urlsplit(url).netloc.lower()
 
 
 class PoliteRetryMiddleware(RetryMiddleware):

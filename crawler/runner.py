@@ -173,6 +173,8 @@ def _work_in_cluster(
 ) -> list[str]:
     """Crawl as one worker of the cluster on ``plan.redis_url``; the sites it crawled."""
     from crawler import cluster, frontier
+    from crawler.registry import load_sites
+    from crawler.urls import host_of
     from crawler.worker import Worker
 
     server = cluster.connect(plan.redis_url)
@@ -188,7 +190,9 @@ def _work_in_cluster(
         site_settings["TINKHAC_CLUSTER_RUN_ID"] = run.id  # what the run wrote, for every worker
         return _start(process, plan, key, reports, site_settings)
 
-    Worker(process, run, holder, start_site, known=plan.sites).work()
+    registry = load_sites(plan.sites_file)
+    hosts = {key: host_of(registry[key].start_urls[0]) for key in plan.sites}
+    Worker(process, run, holder, start_site, hosts).work()
     return crawled
 
 

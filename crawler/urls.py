@@ -137,3 +137,8 @@ def resolve_path(path: str) -> str:
             segments.append(segment)
     resolved = "/".join(segments)
     return resolved if resolved.startswith("/") else "/" + resolved
+
+
+def host_of(url: str) -> str:
+    """The host and port a request goes to: what a server's load is counted by."""
+    return urlsplit(url).netloc.lower()

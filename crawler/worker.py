@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerProcess
@@ -43,9 +43,10 @@ class Worker:
         run: Run,
         holder: str,
         start_site: StartSite,
-        known: Iterable[str],
+        hosts: Mapping[str, str],
     ) -> None:
-        """``known``: the sites this worker can crawl (its sites selection)."""
+        """``hosts``: the sites this worker can crawl (its sites selection), each with the
+        host it is on (see :class:`crawler.cluster.Lease`)."""
         settings = process.settings
         self.process = process
         self.run = run
@@ -53,7 +54,8 @@ class Worker:
         self.start_site = start_site
         self.ttl = settings.getfloat("TINKHAC_CLUSTER_LEASE_TTL")
         self.at_once = settings.getint("TINKHAC_CLUSTER_SITES_AT_ONCE")
-        self.known = set(known)
+        self.delay = settings.getfloat("DOWNLOAD_DELAY")
+        self.hosts = dict(hosts)
         self.given_up: set[str] = set()  # crawls that failed here: left to other workers
         self.active: dict[str, tuple[Lease, Crawler]] = {}
         self.stopping = False
@@ -103,11 +105,12 @@ class Worker:
                 break
             if site in self.active:
                 continue
-            lease = Lease(self.run.server, site, self.holder, int(self.ttl * 1000))
+            server, ttl_ms, cool_ms = self.run.server, int(self.ttl * 1000), int(self.delay * 1000)
+            lease = Lease(server, site, self.hosts[site], self.holder, ttl_ms, cool_ms)
             if not lease.acquire():
                 continue
             if self.run.is_done(site):  # finished by another worker since left() was read
-                lease.release()
+                lease.release(self._last_of_host(site))
                 continue
             going_on = not self.run.begin(site)
             crawler, ended = self.start_site(site, going_on)
@@ -121,7 +124,11 @@ class Worker:
 
     def _left(self) -> list[str]:
         """The run's sites not done yet that this worker may take."""
-        return [s for s in self.run.left() if s in self.known and s not in self.given_up]
+        return [s for s in self.run.left() if s in self.hosts and s not in self.given_up]
+
+    def _last_of_host(self, site: str) -> bool:
+        """Whether no other crawl of this worker is on the site's host (it keeps the host)."""
+        return all(self.hosts[other] != self.hosts[site] for other in self.active if other != site)
 
     def _say_what_is_left(self) -> None:
         """An unfinished run that this worker cannot finish blocks the next run: say so."""
@@ -146,7 +153,7 @@ class Worker:
         try:
             if finished and not self.stopping:
                 self.run.mark_done(site)
-            lease.release()
+            lease.release(self._last_of_host(site))
         except RedisError as exc:  # its lease expires; the next holder finds nothing left
             logger.error("cannot tell Redis that the crawl of %s ended: %s", site, exc)
         if self.stopping:

@@ -15,6 +15,7 @@ import itertools
 import json
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -131,6 +132,34 @@ def test_three_workers_one_killed_lose_nothing_and_stay_polite(tmp_path, redis_u
     assert client.scard(f"tinkhac:run:{run_id}:done") == len(SITES)
 
 
+def test_two_workers_never_crawl_two_sites_of_one_host_at_once(tmp_path, redis_url):
+    """A portal's path subsites share a host: with one site at a time per worker, the
+    second worker must wait for the host rather than crawl its twin beside the first."""
+    with _serve(("aspnet-hungyen",)) as server:
+        replica = server.replicas[0]
+        entry = server.sites_toml(exclusive=True)
+        own = entry[entry.index(f"[sites.{replica.key}]") :]
+        sites = tmp_path / "sites.toml"
+        twin = own.replace(f"[sites.{replica.key}]", f"[sites.{replica.key}-twin]")
+        sites.write_text(f"{entry}\n{twin}", encoding="utf-8")
+        one_each = ("-s", "TINKHAC_CLUSTER_LEASE_TTL=3", "-s", "TINKHAC_CLUSTER_SITES_AT_ONCE=1")
+        small = ("-s", "TINKHAC_MAX_LISTING_PAGES=1", "-s", "CLOSESPIDER_ITEMCOUNT=3")
+        workers = []
+        for name in ("a", "b"):
+            command = [sys.executable, "-m", "crawler", "crawl-all", "--sites", str(sites)]
+            command += ["--output", str(tmp_path / name), "--profile", "replica"]
+            command += ["--redis", redis_url, *one_each, *small, *POLITE]
+            workers.append(subprocess.Popen(command, env=ENV, stderr=subprocess.PIPE, text=True))
+        for worker in workers:
+            _, stderr = worker.communicate(timeout=120)
+            assert worker.returncode == 0, stderr[-3000:]
+    crawled = {
+        s["site"] for name in ("a", "b") for r in _reports(tmp_path / name) for s in r["sites"]
+    }
+    assert crawled == {replica.key, f"{replica.key}-twin"}
+    _assert_polite(replica)
+
+
 def test_a_stopped_worker_releases_its_site_and_the_next_one_resumes(tmp_path, redis_url):
     import redis
 
@@ -179,7 +208,7 @@ def test_a_lease_is_one_holders_until_it_expires(redis_url):
     from crawler.cluster import Lease, connect
 
     server = connect(redis_url)
-    mine, theirs = (Lease(server, "alpha", who, ttl_ms=300) for who in ("a", "b"))
+    mine, theirs = (Lease(server, "alpha", "alpha.vn", who, ttl_ms=300) for who in ("a", "b"))
     assert mine.acquire() and not theirs.acquire()
     theirs.release()  # not theirs to release
     assert mine.renew() and not theirs.acquire()
@@ -188,6 +217,29 @@ def test_a_lease_is_one_holders_until_it_expires(redis_url):
     assert not mine.renew(), "a lost lease was renewed over its new holder"
     mine.release()
     assert server.get(theirs.key) == b"b"
+
+
+def test_the_sites_of_one_host_go_to_one_worker_at_a_time(redis_url):
+    from crawler.cluster import Lease, connect
+
+    server = connect(redis_url)
+    site_a, other_site = (Lease(server, s, "portal.vn", "a", ttl_ms=300) for s in ("x", "y"))
+    theirs = Lease(server, "y", "portal.vn", "b", ttl_ms=300)
+    assert site_a.acquire()
+    assert not theirs.acquire(), "another worker took a second site of a host in use"
+    assert other_site.acquire(), "the host's holder may crawl its other sites"
+    site_a.release(last_of_host=False)
+    assert not theirs.acquire() and other_site.renew()
+    other_site.release()
+    assert theirs.acquire(), "a host given up stayed held"
+    assert not site_a.acquire(), "a site taken while another worker holds its host"
+    time.sleep(0.4)
+    assert site_a.acquire(), "a dead worker's host outlived its TTL"
+    cooling = Lease(server, "x", "portal.vn", "a", ttl_ms=300, cool_ms=200)
+    cooling.release()
+    assert not theirs.acquire(), "the host's last request delay was not kept"
+    time.sleep(0.25)
+    assert theirs.acquire(), "a host stayed held past its delay"
 
 
 def test_workers_join_the_unfinished_run_and_a_finished_one_is_replaced(redis_url):
