@@ -455,8 +455,7 @@ class NewsSpider(scrapy.Spider):
         """A request, unless an earlier run found the URL is no article; redirects resolved."""
         if not self._in_site(url) or self.profile.is_denied(url):
             return
-        url = self._resolved(url)
-        known = self._page(url)
+        url, known = self._resolved_page(url)
         if known is not None and known.kind == NOT_ARTICLE:
             self.crawler.stats.inc_value("tinkhac/pages/skipped_not_article")
             remembered = [Link(u, "") for u in json.loads(known.target or "[]")]
@@ -485,13 +484,18 @@ class NewsSpider(scrapy.Spider):
 
     def _resolved(self, url: str) -> str:
         """The URL a remembered redirect leads to (a few hops at most), else the URL."""
+        return self._resolved_page(url)[0]
+
+    def _resolved_page(self, url: str) -> tuple[str, Any]:
+        """(the URL a remembered redirect leads to, what an earlier run found there): one
+        look-up per hop, which is a round trip on a cluster's Redis."""
         for _ in range(self.settings.getint("REDIRECT_MAX_TIMES")):
             known = self._page(url)
             if known is None or known.kind != REDIRECT:
-                break
+                return url, known
             self.crawler.stats.inc_value("tinkhac/pages/redirect_resolved")
             url = known.target
-        return url
+        return url, self._page(url)
 
     def _remember(self, response: HtmlResponse, kind: str, target: str = "") -> None:
         """What the response's URL turned out to be."""
@@ -538,7 +542,7 @@ class NewsSpider(scrapy.Spider):
         """The article as an earlier run wrote it, when the link still shows its title."""
         if self.fresh:
             return None
-        page = self._page(self._resolved(link.url))
+        _, page = self._resolved_page(link.url)
         article_id = page.target if page is not None and page.kind == ARTICLE else key
         known = self.store.get(self.site.key, article_id)
         return known if known is not None and known.shown_by(link.text) else None
