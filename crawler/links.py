@@ -19,6 +19,7 @@ from crawler.dates import find_dates
 from crawler.families import Pager, Profile
 from crawler.parsing.labels import CHROME_CLASS, CHROME_TAGS
 from crawler.text import clean
+from crawler.urls import without_session
 
 #: Where a template of no known family keeps its category links.
 MENU_XPATH = (
@@ -51,14 +52,15 @@ class Link:
 def links_of(selector: Selector, base_url: str, xpath: str = "//a[@href]") -> list[Link]:
     """The page's links, absolute, without fragments, in page order, each URL once.
 
-    A URL's text is the first non-empty text any of its links shows.
+    A URL's text is the first non-empty text any of its links shows. Session ids are
+    dropped: they name the visit, not the page (the server gives a new one, or a cookie).
     """
     seen: dict[str, Link] = {}
     for anchor in selector.xpath(xpath):
         href = (anchor.xpath("@href").get() or "").strip()
         if not href or href.startswith("#"):
             continue
-        url = urljoin(base_url, href).split("#", 1)[0]
+        url = _absolute(base_url, href)
         if url not in seen or not seen[url].text:
             # An image link often comes first; the titled link to the same URL names it.
             text = clean(anchor.xpath("string()").get()) or clean(anchor.xpath("@title").get())
@@ -200,7 +202,7 @@ def pager_links(selector: Selector, url: str, pager: Pager) -> set[str]:
 
 
 def _absolute(base: str, href: str | None) -> str:
-    return urljoin(base, (href or "").strip()).split("#", 1)[0]
+    return without_session(urljoin(base, (href or "").strip()).split("#", 1)[0])
 
 
 def _in_pager(anchor: Selector, pager: Pager) -> bool:

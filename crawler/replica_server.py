@@ -15,6 +15,7 @@ import contextlib
 import json
 import mimetypes
 import re
+import secrets
 import threading
 import time
 import tomllib
@@ -29,7 +30,7 @@ from urllib.parse import unquote, urlsplit
 
 from crawler.registry import load_sites
 from crawler.replica_faults import FAULTS, HITS, find
-from crawler.urls import decode_js_escapes
+from crawler.urls import SESSION_IN_PATH, decode_js_escapes
 
 FIRST_HOST_OCTET = 11
 CHARSET_META = re.compile(rb"<meta[^>]+charset=[\"']?([\w-]+)", re.I)
@@ -54,6 +55,11 @@ class Replica:
     def render(self, body: bytes) -> bytes:
         for pattern, replacement in self.rewrites:
             body = re.sub(pattern, replacement, body, flags=re.S)
+        if self.config.get("session_ids"):
+            # A Java portal without cookies: every answer mints a session id and writes it
+            # into each of its links (and accepts it back, see normalise_target).
+            session = b";jsessionid=" + secrets.token_hex(8).upper().encode()
+            body = re.sub(rb'(href="/[^"?#;]*)', lambda m: m.group(1) + session, body)
         for part in self.hidden:
             link = rb"<a\b[^>]*href=\"[^\"]*" + re.escape(part.encode()) + rb"[^\"]*\"[^>]*>.*?</a>"
             body = re.sub(link, b"", body, flags=re.S)
@@ -108,7 +114,7 @@ class Replica:
 def normalise_target(target: str) -> str:
     """The request target as replica routes are written: decoded, NFC."""
     parts = urlsplit(target)
-    path = unquote(decode_js_escapes(parts.path))
+    path = unquote(decode_js_escapes(SESSION_IN_PATH.sub("", parts.path)))
     query = unquote(decode_js_escapes(parts.query))
     key = path + (f"?{query}" if query else "")
     return unicodedata.normalize("NFC", key)

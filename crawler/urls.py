@@ -24,8 +24,33 @@ def decode_js_escapes(text: str) -> str:
     return _JS_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
+#: Session ids that a server without cookies writes into its links: a Java portal's
+#: ";jsessionid=", ASP.NET's cookieless "/(S(…))/" segment, and query keys such as
+#: PHPSESSID. They name a visit, not a page; a server that mints one per answer would make
+#: every link on every page new, and the crawl would never end.
+SESSION_IN_PATH = re.compile(r"(?i);jsessionid=[^?#/;]*|/\((?:[A-Z]\([a-z0-9_-]{16,}\))+\)(?=/)")
+SESSION_KEYS = re.compile(r"(?i)jsessionid|phpsessid|aspsessionid\w*|sessionid|session_id|sid")
+#: A session's value is a long token; a short "sid=12" is a section id and stays.
+SESSION_VALUE = re.compile(r"[A-Za-z0-9_-]{16,}")
+
+
+def without_session(url: str) -> str:
+    """The URL without the session ids of :data:`SESSION_IN_PATH` and :data:`SESSION_KEYS`."""
+    url = SESSION_IN_PATH.sub("", url)
+    parts = urlsplit(url)
+    if not parts.query or not SESSION_KEYS.search(parts.query):
+        return url
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [
+        (k, v) for k, v in pairs if not (SESSION_KEYS.fullmatch(k) and SESSION_VALUE.fullmatch(v))
+    ]
+    if len(kept) == len(pairs):
+        return url
+    return urlunsplit(parts._replace(query=urlencode(kept, quote_via=quote, safe=":/")))
+
+
 def canonical_url(url: str, profile: Profile) -> str:
-    """The URL without fragment, tracking parameters and portal state, in NFC.
+    """The URL without fragment, session ids, tracking parameters and portal state, in NFC.
 
     Query parameters keep their order: some CMSs read them positionally, and an id such
     as ``NewsId=`` must never be dropped (stripping every query, as some crawlers do,
@@ -34,6 +59,7 @@ def canonical_url(url: str, profile: Profile) -> str:
     ``/wps/portal/tin-tuc/!ut/p/z1/<state>/`` keeps its state, since without it every
     article of the category would reduce to the category's URL.
     """
+    url = without_session(url)
     stripped = url
     for pattern in profile.strip_url:
         stripped = pattern.sub("", stripped)

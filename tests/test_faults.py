@@ -83,6 +83,9 @@ def test_nothing_is_fetched_that_must_not_be(fault_crawl):
     assert not [p for p in requests if "cong-khac-1111" in p or "host-khac-2222" in p]
     assert not [p for p in requests if "ftp-3333" in p]
     assert requests.count("/bai-viet/vong-lap-chuyen-huong-9008.aspx") <= 2
+    # Every page's links carry a fresh session id: taken as new pages, they would be
+    # fetched again from each page that shows them, and the crawl would never end.
+    assert not [p for p in requests if "jsessionid" in p], "a session id was requested"
 
 
 def test_an_article_that_fails_twice_then_answers_is_kept(fault_crawl):

@@ -26,7 +26,7 @@ from crawler.registry import load_sites
 from crawler.replica_server import Replica, ReplicaServer, load_replicas
 from crawler.selfcheck import selfcheck
 from crawler.state import KnownArticle
-from crawler.urls import canonical_url
+from crawler.urls import canonical_url, without_session
 
 FIXTURES = ROOT / "tests" / "replicas"
 PORTAL = next(r for r in load_replicas(FIXTURES) if r.name == "opaque-portal")
@@ -341,3 +341,22 @@ def test_a_key_an_earlier_run_gave_another_article_is_passed_over():
     edited = replace(other, title=first["title"])  # the same article, edited: same key
     context = replace(_context(PORTAL), known=lambda key: edited if key == first["id"] else None)
     assert ArticlePage(response, WPS, context).record["id"] == first["id"]
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://a.vn/web/guest/tin/-/content/bai-1234;jsessionid=0A1B2C3D4E5F?p=1",
+         "http://a.vn/web/guest/tin/-/content/bai-1234?p=1"),
+        ("http://a.vn/(S(lx2k3j4h5g6f7d8s))/tin-tuc/bai-1234.aspx",
+         "http://a.vn/tin-tuc/bai-1234.aspx"),
+        ("http://a.vn/index.php?PHPSESSID=abcdef1234567890abcd&nv=news",
+         "http://a.vn/index.php?nv=news"),
+        # A short "sid" is a section's id, and a short "(S(…))" no session: both stay.
+        ("http://a.vn/list.php?sid=12&page=2", "http://a.vn/list.php?sid=12&page=2"),
+        ("http://a.vn/(S(short))/x", "http://a.vn/(S(short))/x"),
+    ],
+)  # fmt: skip
+def test_session_ids_are_no_part_of_a_url(url: str, expected: str) -> None:
+    assert without_session(url) == expected
+    assert canonical_url(url, profile("generic")) == canonical_url(expected, profile("generic"))
