@@ -86,6 +86,17 @@ def gzip_bomb(handler: Any, arg: str) -> None:
     _send(handler, 200, body, {"Content-Type": "text/html", "Content-Encoding": "gzip"})
 
 
+def soft_error(handler: Any, arg: str) -> None:
+    """``200 OK`` and an error page: the database is down, or the article is gone for now."""
+    body = (
+        "<html><head><meta charset='utf-8'><title>Lỗi hệ thống</title></head><body>"
+        "<nav><a href='/'>Trang chủ</a> <a href='/chuyen-muc/tin-tuc.aspx'>Tin tức</a></nav>"
+        "<h2>Thông báo</h2><p>Không kết nối được cơ sở dữ liệu. Xin thử lại sau.</p>"
+        "</body></html>"
+    ).encode()
+    _send(handler, 200, body, {"Content-Type": "text/html; charset=utf-8"})
+
+
 def redirect(handler: Any, arg: str) -> None:
     """A 302 to ``arg``: to itself (a loop), or to another host."""
     _send(handler, 302, b"", {"Location": arg})
@@ -132,6 +143,7 @@ FAULTS: dict[str, Callable[[Any, str], None]] = {
     "huge": huge,
     "gzip_bomb": gzip_bomb,
     "redirect": redirect,
+    "soft_error": soft_error,
     "served_as": served_as,
 }
 

@@ -187,7 +187,9 @@ EXCEPTION_REASONS = {
     "DownloadFailedError": "connection_cut",
 }
 #: The spider's own page problems (``tinkhac/pages/<name>``) that count as faults.
-PAGE_FAULTS = ("not_html", "broken_bytes", "html_without_content_type", "charset_was_")
+PAGE_FAULTS = (
+    "not_html", "broken_bytes", "html_without_content_type", "charset_was_", "error_page",
+)  # fmt: skip
 
 
 def faults(stats: dict[str, Any]) -> dict[str, int]:

@@ -513,9 +513,13 @@ class NewsSpider(scrapy.Spider):
     def _not_an_article(
         self, response: HtmlResponse, page: ArticlePage, categories: list[str] = ()
     ) -> None:
-        """A page that is no article: counted with the parser's reason, and remembered."""
+        """A page that is no article: counted with the parser's reason, and remembered,
+        unless it is a server's error page: the next run reads it again."""
         self._count_rejection(page.rejection)
         self.logger.debug("not an article (%s): %s", page.rejection, response.url)
+        if page.rejection == "error_page":
+            self.crawler.stats.inc_value("tinkhac/pages/error_page")
+            return
         self._note_javascript_shell(response)
         self._remember(response, NOT_ARTICLE, json.dumps(list(categories)))
 

@@ -14,6 +14,7 @@ import pytest
 from conftest import ROOT
 
 from crawler.replica_server import ReplicaServer, load_replicas
+from crawler.state import SqliteStateStore
 
 FAULTY = ROOT / "tests" / "replicas"
 LIMITS = (
@@ -66,7 +67,7 @@ def test_the_crawl_finishes_with_every_good_article_correct(fault_crawl):
     [
         "timeout", "http_503", "connection_cut", "too_large", "not_html", "refused_offsite",
         "charset_was_cp1258", "html_without_content_type", "server_asked_to_wait",
-        "gave_up_after_retries",
+        "gave_up_after_retries", "error_page",
     ],
 )  # fmt: skip
 def test_each_fault_class_is_counted_under_its_name(fault_crawl, reason):
@@ -86,6 +87,20 @@ def test_nothing_is_fetched_that_must_not_be(fault_crawl):
     # Every page's links carry a fresh session id: taken as new pages, they would be
     # fetched again from each page that shows them, and the crawl would never end.
     assert not [p for p in requests if "jsessionid" in p], "a session id was requested"
+
+
+def test_an_error_page_answered_with_200_is_read_again_next_run(fault_crawl):
+    """Not remembered as "no article" (skipped for weeks), while an about page would be."""
+    _, replica, out = fault_crawl
+    store = SqliteStateStore(out / ".state" / "state.sqlite")
+    try:
+        error_page = f"{replica.base_url}/bai-viet/loi-co-so-du-lieu-9013.aspx"
+        assert store.page("faulty", error_page) is None
+        article = f"{replica.base_url}/bai-viet/so-ket-3-nam-thuc-hien-luat-"
+        article += "thuc-hien-dan-chu-o-co-so-5119.aspx"
+        assert store.page("faulty", article) is not None  # what the run found is remembered
+    finally:
+        store.close()
 
 
 def test_an_article_that_fails_twice_then_answers_is_kept(fault_crawl):

@@ -33,6 +33,7 @@ from crawler.parsing.blocks import (
     looks_like_name,
     read_body,
 )
+from crawler.parsing.error_page import is_error_page
 from crawler.parsing.labels import (
     AUTHOR_BLOCK,
     AUTHOR_LABEL,
@@ -68,6 +69,8 @@ CHROME = (
 #: JSON-LD) is furniture: a contact box, a list of documents. A lead and two short
 #: paragraphs pass; a page that says it is an article needs only one paragraph.
 MIN_GENERIC_BODY_CHARS = 200
+#: Refusals of a page that shows no article text: a server's error page gives these.
+SHOWS_NOTHING = frozenset({"no_body", "no_title", "empty_body", "too_short", "no_date"})
 #: A page with no date and no article markup is an article when it holds this much text
 #: and its URL is not an about/contact/documents page (``FURNITURE_PATH``).
 DATELESS_ARTICLE_CHARS = 500
@@ -758,13 +761,17 @@ class ArticleParser:
 
         The spider counts it per site as ``tinkhac/pages/not_article/<reason>``, so a page
         is never dropped without a trace. Print views repeat an article under another URL;
-        they are marked noindex.
+        they are marked noindex. A server's error page answered with 200 is ``error_page``
+        (see :mod:`crawler.parsing.error_page`).
         """
         try:
-            return self._rejection()
+            reason = self._rejection()
         except Exception as error:  # a parser bug is reported, not raised
             self.errors["page"] = f"{type(error).__name__}: {error}"
             return "parser_error"
+        if reason in SHOWS_NOTHING and is_error_page(self.doc):
+            return "error_page"
+        return reason
 
     def _rejection(self) -> str | None:
         if self.body_element is None:
