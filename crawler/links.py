@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from parsel import Selector
 
@@ -19,7 +19,7 @@ from crawler.dates import find_dates
 from crawler.families import Pager, Profile
 from crawler.parsing.labels import CHROME_CLASS, CHROME_TAGS
 from crawler.text import clean
-from crawler.urls import without_session
+from crawler.urls import join_link
 
 #: Where a template of no known family keeps its category links.
 MENU_XPATH = (
@@ -53,7 +53,8 @@ def links_of(selector: Selector, base_url: str, xpath: str = "//a[@href]") -> li
     """The page's links, absolute, without fragments, in page order, each URL once.
 
     A URL's text is the first non-empty text any of its links shows. Session ids are
-    dropped: they name the visit, not the page (the server gives a new one, or a cookie).
+    dropped (they name the visit, not the page), and a relative link that would make a
+    path repeat itself is read from the site's root (see :func:`crawler.urls.join_link`).
     """
     seen: dict[str, Link] = {}
     for anchor in selector.xpath(xpath):
@@ -202,7 +203,7 @@ def pager_links(selector: Selector, url: str, pager: Pager) -> set[str]:
 
 
 def _absolute(base: str, href: str | None) -> str:
-    return without_session(urljoin(base, (href or "").strip()).split("#", 1)[0])
+    return join_link(base, href or "")
 
 
 def _in_pager(anchor: Selector, pager: Pager) -> bool:

@@ -97,6 +97,21 @@ def soft_error(handler: Any, arg: str) -> None:
     _send(handler, 200, body, {"Content-Type": "text/html; charset=utf-8"})
 
 
+def relative_links(handler: Any, arg: str) -> None:
+    """A listing whose menu links are relative with no leading slash, on a server that
+    answers any path below: followed as written, each page leads one folder deeper."""
+    articles = "".join(
+        f'<li><a href="/bai-viet/{slug}.aspx">Bài {slug[-4:]}</a></li>' for slug in arg.split(",")
+    )
+    body = (
+        "<html><head><meta charset='utf-8'><title>Tin địa phương</title></head><body>"
+        "<nav class='menu'><a href='chuyen-muc/lac/tin-dia-phuong.aspx'>Tin địa phương</a> "
+        "<a href='chuyen-muc/lac/tin-co-so.aspx'>Tin cơ sở</a></nav>"
+        f"<h2>Tin địa phương</h2><ul class='list'>{articles}</ul></body></html>"
+    ).encode()
+    _send(handler, 200, body, {"Content-Type": "text/html; charset=utf-8"})
+
+
 def redirect(handler: Any, arg: str) -> None:
     """A 302 to ``arg``: to itself (a loop), or to another host."""
     _send(handler, 302, b"", {"Location": arg})
@@ -144,6 +159,7 @@ FAULTS: dict[str, Callable[[Any, str], None]] = {
     "gzip_bomb": gzip_bomb,
     "redirect": redirect,
     "soft_error": soft_error,
+    "relative_links": relative_links,
     "served_as": served_as,
 }
 

@@ -211,6 +211,8 @@ def faults(stats: dict[str, Any]) -> dict[str, int]:
             add(f"parser_error:{key[len('tinkhac/parser_errors/') :]}", count)
         elif key in ("offsite/filtered", "tinkhac/refused/offsite"):
             add("refused_offsite", count)
+        elif key == "tinkhac/refused/repeating_path":
+            add("repeating_path", count)
         elif key == "retry/max_reached":
             add("gave_up_after_retries", count)
         elif key == "tinkhac/politeness/paused_for_server":

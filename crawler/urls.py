@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from collections import Counter
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 from crawler.families import Profile
 
@@ -47,6 +48,39 @@ def without_session(url: str) -> str:
     if len(kept) == len(pairs):
         return url
     return urlunsplit(parts._replace(query=urlencode(kept, quote_via=quote, safe=":/")))
+
+
+#: A path that repeats itself is a trap: a relative link written without its leading slash
+#: ("chuyen-muc/tin-tuc.html") on a server that answers any path leads from /chuyen-muc/…
+#: to /chuyen-muc/chuyen-muc/…, and so on without end. Heritrix refuses such paths too.
+MAX_SEGMENT_REPEATS = 2
+MAX_PATH_SEGMENTS = 20
+
+
+def repeats_itself(url: str) -> bool:
+    """Whether the URL's path holds one segment more than twice, or over 20 segments."""
+    return _repeats(url, MAX_SEGMENT_REPEATS)
+
+
+def _repeats(url: str, most: int) -> bool:
+    segments = [segment for segment in urlsplit(url).path.split("/") if segment]
+    if len(segments) > MAX_PATH_SEGMENTS:
+        return True
+    return any(count > most for count in Counter(segments).values())
+
+
+def join_link(base: str, href: str) -> str:
+    """The absolute URL a link names: without fragment and session ids, and a relative link
+    that would repeat a segment of the page's path read from the site's root, as its author
+    meant it ("chuyen-muc/tin-tuc.html" on /chuyen-muc/bai-1.html: /chuyen-muc/tin-tuc.html,
+    not /chuyen-muc/chuyen-muc/tin-tuc.html)."""
+    href = href.strip()
+    url = without_session(urljoin(base, href).split("#", 1)[0])
+    if _repeats(url, 1) and not urlsplit(href).scheme and not href.startswith(("/", ".")):
+        from_root = without_session(urljoin(base, "/" + href).split("#", 1)[0])
+        if not _repeats(from_root, 1):
+            return from_root
+    return url
 
 
 def canonical_url(url: str, profile: Profile) -> str:

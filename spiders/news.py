@@ -31,7 +31,7 @@ from crawler.priority import request_priority
 from crawler.registry import RegistryError, Site, load_sites
 from crawler.shell import shell_reason
 from crawler.state import ARTICLE, NOT_ARTICLE, REDIRECT, KnownArticle, StateStore
-from crawler.urls import canonical_url
+from crawler.urls import canonical_url, repeats_itself
 
 
 class NewsSpider(scrapy.Spider):
@@ -454,6 +454,9 @@ class NewsSpider(scrapy.Spider):
     ) -> Iterator[scrapy.Request]:
         """A request, unless an earlier run found the URL is no article; redirects resolved."""
         if not self._in_site(url) or self.profile.is_denied(url):
+            return
+        if repeats_itself(url):
+            self.crawler.stats.inc_value("tinkhac/refused/repeating_path")
             return
         url, known = self._resolved_page(url)
         if known is not None and known.kind == NOT_ARTICLE:

@@ -87,6 +87,9 @@ def test_nothing_is_fetched_that_must_not_be(fault_crawl):
     # Every page's links carry a fresh session id: taken as new pages, they would be
     # fetched again from each page that shows them, and the crawl would never end.
     assert not [p for p in requests if "jsessionid" in p], "a session id was requested"
+    # Relative menu links without their leading slash are read from the site's root.
+    assert [p for p in requests if p.startswith("/chuyen-muc/lac/")], "the listing was not read"
+    assert not [p for p in requests if p.count("/lac/") > 1], "a relative link went deeper"
 
 
 def test_an_error_page_answered_with_200_is_read_again_next_run(fault_crawl):

@@ -26,7 +26,7 @@ from crawler.registry import load_sites
 from crawler.replica_server import Replica, ReplicaServer, load_replicas
 from crawler.selfcheck import selfcheck
 from crawler.state import KnownArticle
-from crawler.urls import canonical_url, without_session
+from crawler.urls import canonical_url, join_link, repeats_itself, without_session
 
 FIXTURES = ROOT / "tests" / "replicas"
 PORTAL = next(r for r in load_replicas(FIXTURES) if r.name == "opaque-portal")
@@ -360,3 +360,28 @@ def test_a_key_an_earlier_run_gave_another_article_is_passed_over():
 def test_session_ids_are_no_part_of_a_url(url: str, expected: str) -> None:
     assert without_session(url) == expected
     assert canonical_url(url, profile("generic")) == canonical_url(expected, profile("generic"))
+
+
+@pytest.mark.parametrize(
+    ("base", "href", "expected"),
+    [
+        # Written without its leading slash: read from the root, as its author meant it.
+        ("http://a.vn/chuyen-muc/tin-tuc.html", "chuyen-muc/xay-dung-dang.html",
+         "http://a.vn/chuyen-muc/xay-dung-dang.html"),
+        ("http://a.vn/tin-tuc/2026/bai-1.html", "tin-tuc/bai-2.html",
+         "http://a.vn/tin-tuc/bai-2.html"),
+        # A relative link that repeats nothing stays relative.
+        ("http://a.vn/tin-tuc/bai-1.html", "bai-2.html", "http://a.vn/tin-tuc/bai-2.html"),
+        ("http://a.vn/tin-tuc/bai-1.html", "../van-ban/", "http://a.vn/van-ban/"),
+        ("http://a.vn/x/;jsessionid=AB12#top", "/tin;jsessionid=AB12", "http://a.vn/tin"),
+    ],
+)  # fmt: skip
+def test_a_link_is_read_as_its_author_meant_it(base: str, href: str, expected: str) -> None:
+    assert join_link(base, href) == expected
+
+
+def test_a_path_that_repeats_itself_is_a_trap() -> None:
+    assert not repeats_itself("http://a.vn/tin-tuc/tin-tuc/bai-1.html")
+    assert repeats_itself("http://a.vn/tin-tuc/tin-tuc/tin-tuc/bai-1.html")
+    assert repeats_itself("http://a.vn/a/b/a/b/a/x.html")
+    assert repeats_itself("http://a.vn/" + "/".join(f"s{n}" for n in range(21)))

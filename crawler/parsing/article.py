@@ -56,7 +56,7 @@ from crawler.parsing.labels import (
 from crawler.parsing.mainzone import MainZone, main_zone
 from crawler.parsing.structured import Metadata, read_metadata
 from crawler.text import clean, clean_or_none, fold
-from crawler.urls import article_key, canonical_url, same_site, url_id, without_session
+from crawler.urls import article_key, canonical_url, join_link, same_site, url_id
 
 #: A <header> inside an <article> is the article's own (title, date, byline), not the page's.
 CHROME_CLASS_RE = re.compile(CHROME_CLASS, re.I)
@@ -723,7 +723,7 @@ class ArticleParser:
         for link in self._related_links:
             href = (link.root.get("href") or "").strip()
             if href and not href.startswith(("#", "javascript:", "mailto:")):
-                urls.append(without_session(urljoin(self.url, href).split("#", 1)[0]))
+                urls.append(join_link(self.url, href))
         return _unique(urls)
 
     @cached_property
