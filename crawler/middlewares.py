@@ -4,6 +4,7 @@ it is overloaded."""
 from __future__ import annotations
 
 import ipaddress
+import logging
 from collections import Counter
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -14,13 +15,18 @@ from urllib.parse import urljoin, urlsplit
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.defer import sleep
+from scrapy.utils.misc import build_from_crawler
 from twisted.internet import reactor
+from twisted.internet.defer import Deferred
 
 from crawler.resolver import never_resolves
 from crawler.urls import host_of
+
+logger = logging.getLogger(__name__)
 
 
 class SiteBoundaryMiddleware:
@@ -154,6 +160,45 @@ class SharedHostMiddleware:
     ) -> Response:
         self.last_answer[host_of(request.url)] = monotonic()
         return response
+
+
+class RobotsRuleMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt handling, with RFC 9309's rule for a robots.txt it cannot read.
+
+    Scrapy parses whatever body comes back, so a server's HTML error page reads as "no
+    rules", and it allows everything when the download fails. RFC 9309 (2.3.1.4) says that
+    a robots.txt unreachable through a server error (5xx, after the retries) or the network
+    means complete disallow: a failing government server is the last one to load. The site
+    is then crawled no further this run, the report names the fault
+    ``robots_unreachable``, and the next run asks again. A 4xx still means no rules.
+    """
+
+    DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        if response.status >= 500:
+            self._unreachable(netloc, f"it answered {response.status}")
+            response = response.replace(body=self.DISALLOW_ALL)
+        await super()._parse_robots(response, netloc, request)
+
+    def _robots_error(self, exc: Exception, netloc: str) -> None:
+        if isinstance(exc, IgnoreRequest):  # refused before it was sent: no rule to read
+            super()._robots_error(exc, netloc)
+            return
+        self._unreachable(netloc, f"{type(exc).__name__}: {exc}")
+        waiting = self._parsers[netloc]
+        parser = build_from_crawler(self._parserimpl, self.crawler, self.DISALLOW_ALL)
+        self._parsers[netloc] = parser
+        if isinstance(waiting, Deferred):
+            waiting.callback(parser)
+
+    def _unreachable(self, netloc: str, why: str) -> None:
+        self.crawler.stats.inc_value("tinkhac/robots/unreachable")
+        logger.warning(
+            "robots.txt of %s could not be read (%s): nothing more of %s is fetched this "
+            "run, as RFC 9309 asks; the next run asks again",
+            netloc, why, netloc,
+        )  # fmt: skip
 
 
 def download_slot(crawler: Crawler, request: Request) -> Any:

@@ -213,6 +213,8 @@ def faults(stats: dict[str, Any]) -> dict[str, int]:
             add("refused_offsite", count)
         elif key == "tinkhac/refused/repeating_path":
             add("repeating_path", count)
+        elif key == "tinkhac/robots/unreachable":
+            add("robots_unreachable", count)
         elif key == "retry/max_reached":
             add("gave_up_after_retries", count)
         elif key == "tinkhac/politeness/paused_for_server":

@@ -49,6 +49,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Last before the download, so retries and redirects wait their turn on the host too.
     "crawler.middlewares.SharedHostMiddleware": 950,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    # RFC 9309: a robots.txt unreachable (5xx, network) means disallow, not "no rules".
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsRuleMiddleware": 100,
     "crawler.middlewares.PoliteRetryMiddleware": 550,
     # Nearer the downloader than RedirectMiddleware (600): it sees every 3xx answer.
     "crawler.middlewares.RedirectMemoryMiddleware": 650,
