@@ -7,6 +7,7 @@ URLs and from where the links sit (menu, pager).
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,17 @@ from crawler.text import clean
 from crawler.urls import join_link
 
 #: Where a template of no known family keeps its category links.
+logger = logging.getLogger(__name__)
+
+#: Links read on one page at most. A listing shows tens and a site map a few thousand; a
+#: page of 100,000 links (a generated trap, a dump) would cost minutes of parsing.
+MAX_LINKS_PER_PAGE = 5000
+#: Every link of a page. Not "//a[@href]": libxml2 merges that step's results once per
+#: parent, which takes seconds on a page of 30,000 links after a menu's.
+ANCHORS = "descendant::a[@href]"
+#: A listing item's text at most: a longer "item" is a whole column, whose dates are not
+#: its links' own.
+MAX_ITEM_CHARS = 2000
 MENU_XPATH = (
     "//nav//a | //header//a | //*[re:test(concat(@class, ' ', @id), "
     "'(^|[^a-z])(menu|nav|navbar|mainmenu|main-menu|topmenu|menutop|chuyenmuc|category)', 'i')]//a"
@@ -49,7 +61,7 @@ class Link:
     published: datetime | None = None  # the date a listing shows beside it
 
 
-def links_of(selector: Selector, base_url: str, xpath: str = "//a[@href]") -> list[Link]:
+def links_of(selector: Selector, base_url: str, xpath: str = ANCHORS) -> list[Link]:
     """The page's links, absolute, without fragments, in page order, each URL once.
 
     A URL's text is the first non-empty text any of its links shows. Session ids are
@@ -57,15 +69,24 @@ def links_of(selector: Selector, base_url: str, xpath: str = "//a[@href]") -> li
     path repeat itself is read from the site's root (see :func:`crawler.urls.join_link`).
     """
     seen: dict[str, Link] = {}
-    for anchor in selector.xpath(xpath):
-        href = (anchor.xpath("@href").get() or "").strip()
+    anchors = selector.xpath(xpath)
+    if len(anchors) > MAX_LINKS_PER_PAGE:
+        logger.warning(
+            "%s shows %d links: only its first %d are read", base_url, len(anchors),
+            MAX_LINKS_PER_PAGE,
+        )  # fmt: skip
+        anchors = anchors[:MAX_LINKS_PER_PAGE]
+    # Each anchor is read with lxml's element API: an XPath query costs time in proportion
+    # to the whole document, once per anchor (minutes on a page of 50,000 links).
+    for anchor in (found.root for found in anchors):
+        href = (anchor.get("href") or "").strip()
         if not href or href.startswith("#"):
             continue
         url = _absolute(base_url, href)
         if url not in seen or not seen[url].text:
             # An image link often comes first; the titled link to the same URL names it.
-            text = clean(anchor.xpath("string()").get()) or clean(anchor.xpath("@title").get())
-            seen[url] = Link(url, text, not _in_chrome(anchor.root))
+            text = clean(anchor.text_content()) or clean(anchor.get("title"))
+            seen[url] = Link(url, text, not _in_chrome(anchor))
     return list(seen.values())
 
 
@@ -166,9 +187,10 @@ def next_page_links(selector: Selector, url: str, page: int, pager: Pager) -> li
     here = page_number(url, pager)
     found = [_absolute(url, href) for x in pager.next_xpaths for href in selector.xpath(x).getall()]
     numbered: list[tuple[int, str]] = []
-    for anchor in selector.xpath("//a[@href]"):
-        text = clean(anchor.xpath("string()").get() or anchor.xpath("@title").get()).casefold()
-        target = _absolute(url, anchor.xpath("@href").get())
+    for anchor in selector.xpath(ANCHORS)[:MAX_LINKS_PER_PAGE]:
+        element = anchor.root
+        text = clean(element.text_content() or element.get("title")).casefold()
+        target = _absolute(url, element.get("href"))
         if target == url:
             continue
         if text and text in pager.next_labels:
@@ -189,12 +211,12 @@ def pager_links(selector: Selector, url: str, pager: Pager) -> set[str]:
     numbered or labelled "next" in a pager block (followable or not: ``javascript:``)."""
     here = page_number(url, pager)
     found = set()
-    for anchor in selector.xpath("//a[@href]"):
-        target = _absolute(url, anchor.xpath("@href").get())
+    for anchor in selector.xpath(ANCHORS)[:MAX_LINKS_PER_PAGE]:
+        target = _absolute(url, anchor.root.get("href"))
         if target == url:
             continue
         number = page_number(target, pager)
-        text = clean(anchor.xpath("string()").get()).casefold()
+        text = clean(anchor.root.text_content()).casefold()
         if (number is not None and _same_listing(number, here, url)) or (
             (text.isdigit() or text in pager.next_labels) and _in_pager(anchor, pager)
         ):
@@ -256,13 +278,20 @@ def _next_numbered(numbered: list[tuple[int, str]], here: tuple[str, int] | None
 def link_dates(selector: Selector, base_url: str, urls: set[str]) -> dict[str, datetime]:
     """The latest date that a listing shows next to each article link ("(26/11/2026)")."""
     found: dict[str, datetime] = {}
-    for anchor in selector.xpath("//a[@href]"):
-        url = _absolute(base_url, anchor.xpath("@href").get())
+    # Many links share an item (a page of links in one <div>): each item is read once.
+    item_dates: dict[Any, list[datetime]] = {}
+    for anchor in selector.xpath(ANCHORS)[:MAX_LINKS_PER_PAGE]:
+        url = _absolute(base_url, anchor.root.get("href"))
         if url not in urls:
             continue
-        item = anchor.xpath("ancestor::*[self::li or self::tr or self::article or self::div][1]")
-        text = item.xpath("string()").get() if item else ""
-        for mention in find_dates(text or ""):
-            if mention.kind != "clock" and (url not in found or mention.value > found[url]):
-                found[url] = mention.value
+        item = next(anchor.root.iterancestors("li", "tr", "article", "div"), None)
+        if item is None:
+            continue
+        if item not in item_dates:
+            text = item.text_content()
+            mentions = find_dates(text) if len(text) <= MAX_ITEM_CHARS else []
+            item_dates[item] = [m.value for m in mentions if m.kind != "clock"]
+        for value in item_dates[item]:
+            if url not in found or value > found[url]:
+                found[url] = value
     return found

@@ -66,8 +66,8 @@ def test_the_crawl_finishes_with_every_good_article_correct(fault_crawl):
     "reason",
     [
         "timeout", "http_503", "connection_cut", "too_large", "not_html", "refused_offsite",
-        "charset_was_cp1258", "html_without_content_type", "server_asked_to_wait",
-        "gave_up_after_retries", "error_page",
+        "charset_was_cp1258", "charset_was_utf-8", "html_without_content_type",
+        "server_asked_to_wait", "gave_up_after_retries", "error_page",
     ],
 )  # fmt: skip
 def test_each_fault_class_is_counted_under_its_name(fault_crawl, reason):

@@ -20,7 +20,7 @@ from parsel import Selector
 from scrapy.http import HtmlResponse, Request
 
 from crawler.families import profile
-from crawler.links import next_page_links, page_number, pager_links
+from crawler.links import MAX_LINKS_PER_PAGE, links_of, next_page_links, page_number, pager_links
 from crawler.pages import ArticlePage, CrawlContext, ListingPage
 from crawler.registry import load_sites
 from crawler.replica_server import Replica, ReplicaServer, load_replicas
@@ -385,3 +385,15 @@ def test_a_path_that_repeats_itself_is_a_trap() -> None:
     assert repeats_itself("http://a.vn/tin-tuc/tin-tuc/tin-tuc/bai-1.html")
     assert repeats_itself("http://a.vn/a/b/a/b/a/x.html")
     assert repeats_itself("http://a.vn/" + "/".join(f"s{n}" for n in range(21)))
+
+
+def test_a_page_of_too_many_links_is_read_up_to_the_cap_and_says_so(caplog) -> None:
+    """A generated page of 50,000 links is a trap or a dump, not a listing: its first
+    links are read, and the log says how many it showed."""
+    count = MAX_LINKS_PER_PAGE + 10
+    anchors = "".join(f'<a href="/muc/{n}.html">Mục {n}</a>' for n in range(count))
+    page = Selector(text=f"<html><body><nav><a href='/'>Trang chủ</a></nav>{anchors}</body></html>")
+    links = links_of(page, "http://a.vn/ban-do.html")
+    assert len(links) == MAX_LINKS_PER_PAGE
+    assert links[0].url == "http://a.vn/" and links[-1].text == f"Mục {MAX_LINKS_PER_PAGE - 2}"
+    assert f"shows {count + 1} links" in caplog.text
