@@ -21,6 +21,7 @@ from parsel import Selector
 from crawler import dates, families
 from crawler.families import Profile
 from crawler.links import GENERIC_LISTING_PATH, is_article_link
+from crawler.parsing import css
 from crawler.parsing.blocks import (
     Block,
     Body,
@@ -139,7 +140,7 @@ class ArticleParser:
         self.site_key = site_key
         self.site_hosts = site_hosts or frozenset({urlsplit(url).netloc.lower()})
         self.listing_category = listing_category
-        self.version = next((v for v in profile.versions if selector.css(v.when)), None)
+        self.version = next((v for v in profile.versions if css.union(v.when)(selector.root)), None)
         self.sel = (
             profile.selectors.merged(self.version.selectors) if self.version else profile.selectors
         )
@@ -151,19 +152,19 @@ class ArticleParser:
 
     def _first(self, selectors: str, scope: Selector | None = None) -> Selector | None:
         """The first match of the first comma-separated alternative that matches."""
-        root = scope if scope is not None else self.doc
-        for alternative in _alternatives(selectors):
-            for found in root.css(alternative):
-                if found.root.text_content().strip() or found.root.find(".//img") is not None:
-                    return found
+        root = (scope if scope is not None else self.doc).root
+        for alternative in css.alternatives(selectors):
+            for found in alternative(root):
+                if found.text_content().strip() or found.find(".//img") is not None:
+                    return Selector(root=found)
         return None
 
     def _all(self, selectors: str, scope: Selector | None = None) -> list[Selector]:
-        root = scope if scope is not None else self.doc
-        for alternative in _alternatives(selectors):
-            found = root.css(alternative)
+        root = (scope if scope is not None else self.doc).root
+        for alternative in css.alternatives(selectors):
+            found = alternative(root)
             if found:
-                return list(found)
+                return [Selector(root=element) for element in found]
         return []
 
     @cached_property
@@ -204,14 +205,16 @@ class ArticleParser:
         if body is None:
             return None
         body_at = _position(body.root)
-        best = None
-        for element in self.doc.xpath(GENERIC_TITLE):
+        # The last one above the body: from the end, the costly furniture test comes last.
+        for element in reversed(self.doc.xpath(GENERIC_TITLE)):
             text = element.root.text_content().strip()
-            if not MIN_TITLE <= len(text) <= MAX_TITLE or element.xpath(NOT_A_TITLE):
+            if not MIN_TITLE <= len(text) <= MAX_TITLE:
                 continue
-            if _position(element.root) < body_at and not _inside(element, body):
-                best = element
-        return best
+            if _position(element.root) >= body_at or _inside(element, body):
+                continue
+            if not element.xpath(NOT_A_TITLE):
+                return element
+        return None
 
     @cached_property
     def scope_hint(self) -> Selector | None:
@@ -343,7 +346,7 @@ class ArticleParser:
         body = self.body_element
         if body is None:
             return set()
-        excluded = {e.root for e in body.css(self.sel.drop)} if self.sel.drop else set()
+        excluded = set(css.union(self.sel.drop)(body.root)) if self.sel.drop else set()
         fields = list(self._field_elements)
         if self._zoned:
             fields += [e for e in (self._lead_element, *self._all(self.sel.category)) if e]
@@ -1016,10 +1019,6 @@ def _kept_blocks(blocks: list[Block], zone: MainZone | None, links: set[str]) ->
             and ((zone is not None and zone.keeps(b.text)) or fold(b.text) not in links)
         )
     ]  # a block of bare punctuation (">" left of a breadcrumb, "|") is furniture
-
-
-def _alternatives(selectors: str) -> list[str]:
-    return [s.strip() for s in selectors.split(",") if s.strip()]
 
 
 def _inside(element: Selector | None, container: Selector | None) -> bool:
