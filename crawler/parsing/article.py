@@ -153,19 +153,22 @@ class ArticleParser:
     def _first(self, selectors: str, scope: Selector | None = None) -> Selector | None:
         """The first match of the first comma-separated alternative that matches."""
         root = (scope if scope is not None else self.doc).root
-        for alternative in css.alternatives(selectors):
-            for found in alternative(root):
+        for matched in css.matches(selectors, root, self._attributes):
+            for found in matched:
                 if found.text_content().strip() or found.find(".//img") is not None:
                     return Selector(root=found)
         return None
 
     def _all(self, selectors: str, scope: Selector | None = None) -> list[Selector]:
         root = (scope if scope is not None else self.doc).root
-        for alternative in css.alternatives(selectors):
-            found = alternative(root)
-            if found:
-                return [Selector(root=element) for element in found]
+        for matched in css.matches(selectors, root, self._attributes):
+            if matched:
+                return [Selector(root=element) for element in matched]
         return []
+
+    @cached_property
+    def _attributes(self) -> css.PageAttributes:
+        return css.PageAttributes(self.doc.root)
 
     @cached_property
     def meta(self) -> Metadata:
