@@ -12,9 +12,10 @@ import copy
 import re
 import unicodedata
 from datetime import datetime, time
-from functools import cached_property
+from functools import cache, cached_property
 from urllib.parse import unquote, urljoin, urlsplit
 
+from lxml import etree
 from lxml import html as lxml_html
 from parsel import Selector
 
@@ -189,7 +190,7 @@ class ArticleParser:
             h
             for h in (self.scope_hint or self.doc).xpath("//h1")
             if clean(_string(h))
-            and not h.xpath("ancestor::a | ancestor::li")
+            and not _finds(h, "ancestor::a | ancestor::li")
             and not self._is_chrome(h)
         ]
         above = self._heading_above_body()
@@ -215,7 +216,7 @@ class ArticleParser:
                 continue
             if _position(element.root) >= body_at or _inside(element, body):
                 continue
-            if not element.xpath(NOT_A_TITLE):
+            if not _finds(element, NOT_A_TITLE):
                 return element
         return None
 
@@ -422,9 +423,7 @@ class ArticleParser:
                 container = container.getparent()
             if container is None or container is self.scope.root:
                 continue
-            if IMAGE_NOT_CONTENT.search(image_url(image) or "") or Selector(root=image).xpath(
-                CHROME
-            ):
+            if IMAGE_NOT_CONTENT.search(image_url(image) or "") or _compiled(CHROME)(image):
                 continue
             if container not in containers:
                 containers.append(container)
@@ -455,7 +454,10 @@ class ArticleParser:
         """Inside page furniture: a header, menu, sidebar or footer that does not hold the
         body (VnExpress calls its main column "sidebar-1")."""
         body = self.body_element
-        return any(body is None or not _inside(body, c) for c in element.xpath(CHROME))
+        return any(
+            body is None or not _inside(body, Selector(root=c))
+            for c in _compiled(CHROME)(element.root)
+        )
 
     @cached_property
     def _dates(self) -> tuple[datetime | None, datetime | None]:
@@ -492,7 +494,7 @@ class ArticleParser:
     def _month_first(self) -> bool:
         """Whether the page's culture prints numeric dates month first (en-US)."""
         return any(
-            dates.month_first(script) for script in self.doc.xpath("//script/text()").getall()
+            dates.month_first(script) for script in _compiled("//script/text()")(self.doc.root)
         )
 
     @cached_property
@@ -549,7 +551,7 @@ class ArticleParser:
                 continue
             if _inside(label, self.body_element) or self._is_chrome(label):
                 continue
-            if not label.xpath(f"ancestor::li | {NOT_THE_ARTICLE}"):
+            if not _finds(label, f"ancestor::li | {NOT_THE_ARTICLE}"):
                 found[field] = value
         return found
 
@@ -626,11 +628,11 @@ class ArticleParser:
         body = self.body_element
         for element in self.scope.xpath(AUTHOR_BLOCK):
             # An <article>'s own <header> holds its byline; the page's header does not.
-            if element.xpath(CHROME) and not element.xpath(
-                "ancestor::*[self::header or self::footer][ancestor::article]"
+            if _finds(element, CHROME) and not _finds(
+                element, "ancestor::*[self::header or self::footer][ancestor::article]"
             ):
                 continue
-            if element.xpath(f"ancestor::li | {NOT_THE_ARTICLE}"):
+            if _finds(element, f"ancestor::li | {NOT_THE_ARTICLE}"):
                 continue  # a related item's author, a comment's, a comment form's "Name *"
             if body is not None and _inside(body, element):
                 continue  # a wrapper around the whole article
@@ -650,7 +652,7 @@ class ArticleParser:
         """The text of the article's ``<a rel="author">`` (HTML's own mark of the author's
         page), not one in a comment thread or the page's furniture."""
         for link in self.scope.xpath(REL_AUTHOR):
-            if link.xpath(NOT_THE_ARTICLE) or self._is_chrome(link):
+            if _finds(link, NOT_THE_ARTICLE) or self._is_chrome(link):
                 continue
             text = clean(_string(link))
             if looks_like_name(text):
@@ -669,7 +671,7 @@ class ArticleParser:
             parts = [clean(p) for p in re.split(r"[|·•]", _string(element))]
             # a labelled name may also stand in a cell or span of its own, unseparated
             # ("<td>12/1/2025 8:15 AM</td><td>Tác giả: X</td>")
-            texts = element.xpath(".//text()").getall()
+            texts = _compiled(".//text()")(element.root)
             pieces = [clean(p) for t in texts for p in re.split(r"[|·•]", t)]
             for part in pieces if len(pieces) > 1 else ():
                 if AUTHOR_LABEL.match(part) and is_byline_name(byline_name(part)):
@@ -709,7 +711,7 @@ class ArticleParser:
         found = self._all(self.sel.tags, scope) if self.sel.tags else []
         if not found and scope.root.getparent() is not None and self.sel.tags:
             found = self._all(self.sel.tags, Selector(root=scope.root.getparent()))
-        tags = [clean(_string(e)) for e in found if not e.xpath(CHROME)]
+        tags = [clean(_string(e)) for e in found if not _finds(e, CHROME)]
         return _unique([t.lstrip("#") for t in tags if t]) or _unique(self.meta.tags)
 
     @cached_property
@@ -890,7 +892,7 @@ def _read_dates(
     for element in elements:
         if any(_inside(element, clock) for clock in clocks):
             continue
-        text = element.xpath("@content").get() or _date_text(element)
+        text = element.root.get("content") or _date_text(element)
         if re.match(r"\s*\d{4}-\d\d", text):
             published = published or dates.parse_iso_date(text.strip())
             continue
@@ -907,9 +909,20 @@ def _read_dates(
 def _date_text(element: Selector) -> str:
     """An element's text; across cells or blocks joined by spaces, so that a cell's "8:15 PM"
     does not run into the next cell, while "<b>01</b>/12/2025" stays one date."""
-    if element.xpath("boolean(.//td | .//th | .//div | .//p | .//li | .//br)").get() == "1":
+    if _finds(element, ".//td | .//th | .//div | .//p | .//li | .//br"):
         return _joined_text(element)
     return _string(element)
+
+
+@cache
+def _compiled(query: str) -> etree.XPath:
+    """An XPath of the parser compiled once, with the ``re:`` functions parsel provides."""
+    return etree.XPath(query, namespaces={"re": "http://exslt.org/regular-expressions"})
+
+
+def _finds(element: Selector, query: str) -> bool:
+    """Whether an XPath finds anything from the element: a test, so nothing is wrapped."""
+    return bool(_compiled(query)(element.root))
 
 
 def _string(element: Selector) -> str:
@@ -920,7 +933,7 @@ def _string(element: Selector) -> str:
 
 def _joined_text(element: Selector) -> str:
     """Text nodes joined by spaces: "Tác giả: X<br>Nguồn tin: Y" keeps its two lines apart."""
-    return clean(" ".join(element.xpath(".//text()").getall()))
+    return clean(" ".join(_compiled(".//text()")(element.root)))
 
 
 def _headline_variants(headline: str | None) -> list[str]:
@@ -1108,7 +1121,7 @@ def _in_furniture(element: lxml_html.HtmlElement) -> bool:
 def link_density(element: Selector) -> float:
     """The share of an element's text that is link text: an article's body is mostly not."""
     text = len(clean(_string(element)))
-    links = len(clean(" ".join(element.xpath(".//a//text()").getall())))
+    links = len(clean(" ".join(_compiled(".//a//text()")(element.root))))
     return links / text if text else 1.0
 
 
