@@ -32,7 +32,7 @@ _NAME = re.compile(r"^[a-z_][a-z0-9_.-]*$")
 Need = tuple[str, str | None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one per alternative of a list: known by identity
 class Alternative:
     xpath: etree.XPath
     needs: tuple[Need, ...]
@@ -69,10 +69,15 @@ class PageAttributes:
     def __init__(self, root: etree._Element) -> None:
         self.root = root
         self._values: dict[str, tuple[bool, str]] = {}
+        self._allowed: dict[Alternative, bool] = {}  # a list is asked for in several scopes
 
     def allows(self, alternative: Alternative) -> bool:
         """False when the page lacks what every match of the alternative carries."""
-        return all(self._carries(name, text) for name, text in alternative.needs)
+        allowed = self._allowed.get(alternative)
+        if allowed is None:
+            allowed = all(self._carries(name, text) for name, text in alternative.needs)
+            self._allowed[alternative] = allowed
+        return allowed
 
     def _carries(self, name: str, text: str | None) -> bool:
         if name not in self._values:
