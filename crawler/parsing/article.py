@@ -423,7 +423,7 @@ class ArticleParser:
                 container = container.getparent()
             if container is None or container is self.scope.root:
                 continue
-            if IMAGE_NOT_CONTENT.search(image_url(image) or "") or _compiled(CHROME)(image):
+            if IMAGE_NOT_CONTENT.search(image_url(image) or "") or _chrome(image):
                 continue
             if container not in containers:
                 containers.append(container)
@@ -455,8 +455,7 @@ class ArticleParser:
         body (VnExpress calls its main column "sidebar-1")."""
         body = self.body_element
         return any(
-            body is None or not _inside(body, Selector(root=c))
-            for c in _compiled(CHROME)(element.root)
+            body is None or not _inside(body, Selector(root=c)) for c in _chrome(element.root)
         )
 
     @cached_property
@@ -628,7 +627,7 @@ class ArticleParser:
         body = self.body_element
         for element in self.scope.xpath(AUTHOR_BLOCK):
             # An <article>'s own <header> holds its byline; the page's header does not.
-            if _finds(element, CHROME) and not _finds(
+            if _chrome(element.root) and not _finds(
                 element, "ancestor::*[self::header or self::footer][ancestor::article]"
             ):
                 continue
@@ -711,7 +710,7 @@ class ArticleParser:
         found = self._all(self.sel.tags, scope) if self.sel.tags else []
         if not found and scope.root.getparent() is not None and self.sel.tags:
             found = self._all(self.sel.tags, Selector(root=scope.root.getparent()))
-        tags = [clean(_string(e)) for e in found if not _finds(e, CHROME)]
+        tags = [clean(_string(e)) for e in found if not _chrome(e.root)]
         return _unique([t.lstrip("#") for t in tags if t]) or _unique(self.meta.tags)
 
     @cached_property
@@ -923,6 +922,18 @@ def _compiled(query: str) -> etree.XPath:
 def _finds(element: Selector, query: str) -> bool:
     """Whether an XPath finds anything from the element: a test, so nothing is wrapped."""
     return bool(_compiled(query)(element.root))
+
+
+def _chrome(element: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+    """The element and its ancestors that are page furniture: what ``CHROME`` selects, read
+    in Python, since the XPath calls its regex back from libxml2 once per ancestor."""
+    return [
+        node
+        for node in (element, *element.iterancestors())
+        if node.tag in ("nav", "footer", "aside")
+        or (node.tag == "header" and next(node.iterancestors("article"), None) is None)
+        or CHROME_CLASS_RE.search(f" {node.get('id') or ''} {node.get('class') or ''}")
+    ]
 
 
 def _string(element: Selector) -> str:
