@@ -199,13 +199,24 @@ def _version(data: dict[str, Any]) -> Version:
 
 
 def detect(html: str) -> str:
-    """The family whose fingerprints a page carries the most of, else "generic"."""
+    """The family whose fingerprints a page carries the most of (the first one on a tie),
+    else "generic".
+
+    Each fingerprint is a search of up to 64 KiB, so a family stops being searched as soon
+    as its fingerprints left could no longer beat the best count.
+    """
     head = html[:FINGERPRINT_WINDOW]
     best, best_hits = "generic", 0
     for name in family_names():
         if name == "generic":
             continue
-        hits = sum(1 for p in profile(name).fingerprints if p.search(head))
+        fingerprints = profile(name).fingerprints
+        hits, left = 0, len(fingerprints)
+        for pattern in fingerprints:
+            if hits + left <= best_hits:
+                break
+            left -= 1
+            hits += pattern.search(head) is not None
         if hits > best_hits:
             best, best_hits = name, hits
     return best

@@ -12,15 +12,17 @@ import copy
 import re
 import unicodedata
 from datetime import datetime, time
-from functools import cached_property
+from functools import cache, cached_property
 from urllib.parse import unquote, urljoin, urlsplit
 
+from lxml import etree
 from lxml import html as lxml_html
 from parsel import Selector
 
 from crawler import dates, families
 from crawler.families import Profile
 from crawler.links import GENERIC_LISTING_PATH, is_article_link
+from crawler.parsing import css
 from crawler.parsing.blocks import (
     Block,
     Body,
@@ -142,7 +144,7 @@ class ArticleParser:
         self.site_key = site_key
         self.site_hosts = site_hosts or frozenset({urlsplit(url).netloc.lower()})
         self.listing_category = listing_category
-        self.version = next((v for v in profile.versions if selector.css(v.when)), None)
+        self.version = next((v for v in profile.versions if css.union(v.when)(selector.root)), None)
         self.sel = (
             profile.selectors.merged(self.version.selectors) if self.version else profile.selectors
         )
@@ -154,20 +156,23 @@ class ArticleParser:
 
     def _first(self, selectors: str, scope: Selector | None = None) -> Selector | None:
         """The first match of the first comma-separated alternative that matches."""
-        root = scope if scope is not None else self.doc
-        for alternative in _alternatives(selectors):
-            for found in root.css(alternative):
-                if found.root.text_content().strip() or found.root.find(".//img") is not None:
-                    return found
+        root = (scope if scope is not None else self.doc).root
+        for matched in css.matches(selectors, root, self._attributes):
+            for found in matched:
+                if found.text_content().strip() or found.find(".//img") is not None:
+                    return Selector(root=found)
         return None
 
     def _all(self, selectors: str, scope: Selector | None = None) -> list[Selector]:
-        root = scope if scope is not None else self.doc
-        for alternative in _alternatives(selectors):
-            found = root.css(alternative)
-            if found:
-                return list(found)
+        root = (scope if scope is not None else self.doc).root
+        for matched in css.matches(selectors, root, self._attributes):
+            if matched:
+                return [Selector(root=element) for element in matched]
         return []
+
+    @cached_property
+    def _attributes(self) -> css.PageAttributes:
+        return css.PageAttributes(self.doc.root)
 
     @cached_property
     def meta(self) -> Metadata:
@@ -187,8 +192,8 @@ class ArticleParser:
         headings = [
             h
             for h in (self.scope_hint or self.doc).xpath("//h1")
-            if clean(h.xpath("string()").get())
-            and not h.xpath("ancestor::a | ancestor::li")
+            if clean(_string(h))
+            and not _finds(h, "ancestor::a | ancestor::li")
             and not self._is_chrome(h)
         ]
         above = self._heading_above_body()
@@ -196,7 +201,7 @@ class ArticleParser:
             headings.append(above)
         names = _headline_variants(self.meta.title)
         for heading in headings:
-            text = fold(heading.xpath("string()").get())
+            text = fold(_string(heading))
             if any(text == n or (n in text and len(n) * 2 >= len(text)) for n in names):
                 return heading
         return headings[0] if headings else None
@@ -207,14 +212,16 @@ class ArticleParser:
         if body is None:
             return None
         body_at = _position(body.root)
-        best = None
-        for element in self.doc.xpath(GENERIC_TITLE):
+        # The last one above the body: from the end, the costly furniture test comes last.
+        for element in reversed(self.doc.xpath(GENERIC_TITLE)):
             text = element.root.text_content().strip()
-            if not MIN_TITLE <= len(text) <= MAX_TITLE or element.xpath(NOT_A_TITLE):
+            if not MIN_TITLE <= len(text) <= MAX_TITLE:
                 continue
-            if _position(element.root) < body_at and not _inside(element, body):
-                best = element
-        return best
+            if _position(element.root) >= body_at or _inside(element, body):
+                continue
+            if not _finds(element, NOT_A_TITLE):
+                return element
+        return None
 
     @cached_property
     def scope_hint(self) -> Selector | None:
@@ -273,7 +280,7 @@ class ArticleParser:
     def title(self) -> str | None:
         text = ""
         if self.title_element is not None:
-            text = clean(self.title_element.xpath("string()").get())
+            text = clean(_string(self.title_element))
         if self.sel.title == GENERIC.title:
             text = _agreed_title(text, self.meta.title)
         return text or clean_or_none(self.meta.title) or self._document_title()
@@ -288,7 +295,7 @@ class ArticleParser:
     def lead(self) -> str | None:
         element = self._lead_element
         if element is not None and (self._zoned or not _inside(element, self.body_element)):
-            return clean_or_none(element.xpath("string()").get())
+            return clean_or_none(_string(element))
         return self._bold_lead()
 
     def _bold_lead(self) -> str | None:
@@ -346,7 +353,7 @@ class ArticleParser:
         body = self.body_element
         if body is None:
             return set()
-        excluded = {e.root for e in body.css(self.sel.drop)} if self.sel.drop else set()
+        excluded = set(css.union(self.sel.drop)(body.root)) if self.sel.drop else set()
         fields = list(self._field_elements)
         if self._zoned:
             fields += [e for e in (self._lead_element, *self._all(self.sel.category)) if e]
@@ -419,9 +426,7 @@ class ArticleParser:
                 container = container.getparent()
             if container is None or container is self.scope.root:
                 continue
-            if IMAGE_NOT_CONTENT.search(image_url(image) or "") or Selector(root=image).xpath(
-                CHROME
-            ):
+            if IMAGE_NOT_CONTENT.search(image_url(image) or "") or _chrome(image):
                 continue
             if container not in containers:
                 containers.append(container)
@@ -452,7 +457,9 @@ class ArticleParser:
         """Inside page furniture: a header, menu, sidebar or footer that does not hold the
         body (VnExpress calls its main column "sidebar-1")."""
         body = self.body_element
-        return any(body is None or not _inside(body, c) for c in element.xpath(CHROME))
+        return any(
+            body is None or not _inside(body, Selector(root=c)) for c in _chrome(element.root)
+        )
 
     @cached_property
     def _dates(self) -> tuple[datetime | None, datetime | None]:
@@ -489,7 +496,7 @@ class ArticleParser:
     def _month_first(self) -> bool:
         """Whether the page's culture prints numeric dates month first (en-US)."""
         return any(
-            dates.month_first(script) for script in self.doc.xpath("//script/text()").getall()
+            dates.month_first(script) for script in _compiled("//script/text()")(self.doc.root)
         )
 
     @cached_property
@@ -538,21 +545,21 @@ class ArticleParser:
         a meta line (a layout table's "Chuyên mục" menu cell beside the page)."""
         found: dict[str, Selector] = {}
         for label in self.scope.xpath(LABEL_CELL):
-            field = row_field(label.xpath("string()").get())
+            field = row_field(_string(label))
             if field is None or field in found:
                 continue
             value = label.xpath("following-sibling::*[1]")[0]
-            if not 0 < len(clean(value.xpath("string()").get())) <= MAX_DATE_LINE:
+            if not 0 < len(clean(_string(value))) <= MAX_DATE_LINE:
                 continue
             if _inside(label, self.body_element) or self._is_chrome(label):
                 continue
-            if not label.xpath(f"ancestor::li | {NOT_THE_ARTICLE}"):
+            if not _finds(label, f"ancestor::li | {NOT_THE_ARTICLE}"):
                 found[field] = value
         return found
 
     def _row_text(self, field: str) -> str | None:
         value = self._rows.get(field)
-        return clean_or_none(value.xpath("string()").get()) if value is not None else None
+        return clean_or_none(_string(value)) if value is not None else None
 
     @cached_property
     def published_at(self) -> str | None:
@@ -574,7 +581,7 @@ class ArticleParser:
 
     def _labelled(self, label: re.Pattern[str]) -> str | None:
         for element in self._labelled_elements:
-            text = clean(element.xpath("string()").get())
+            text = clean(_string(element))
             if label.match(text):
                 return clean_or_none(strip_label(label, text))
         return None
@@ -585,7 +592,7 @@ class ArticleParser:
         if labelled or not self.sel.author:
             return labelled
         for element in self._all(self.sel.author, self.scope):
-            text = clean(element.xpath("string()").get())
+            text = clean(_string(element))
             if looks_like_name(text) and not (POSTER_LABEL.match(text) or SOURCE_LABEL.match(text)):
                 return text
         return None
@@ -623,11 +630,11 @@ class ArticleParser:
         body = self.body_element
         for element in self.scope.xpath(AUTHOR_BLOCK):
             # An <article>'s own <header> holds its byline; the page's header does not.
-            if element.xpath(CHROME) and not element.xpath(
-                "ancestor::*[self::header or self::footer][ancestor::article]"
+            if _chrome(element.root) and not _finds(
+                element, "ancestor::*[self::header or self::footer][ancestor::article]"
             ):
                 continue
-            if element.xpath(f"ancestor::li | {NOT_THE_ARTICLE}"):
+            if _finds(element, f"ancestor::li | {NOT_THE_ARTICLE}"):
                 continue  # a related item's author, a comment's, a comment form's "Name *"
             if body is not None and _inside(body, element):
                 continue  # a wrapper around the whole article
@@ -647,9 +654,9 @@ class ArticleParser:
         """The text of the article's ``<a rel="author">`` (HTML's own mark of the author's
         page), not one in a comment thread or the page's furniture."""
         for link in self.scope.xpath(REL_AUTHOR):
-            if link.xpath(NOT_THE_ARTICLE) or self._is_chrome(link):
+            if _finds(link, NOT_THE_ARTICLE) or self._is_chrome(link):
                 continue
-            text = clean(link.xpath("string()").get())
+            text = clean(_string(link))
             if looks_like_name(text):
                 return text
         return None
@@ -663,10 +670,10 @@ class ArticleParser:
         """The name in a meta line: a labelled part ("Tác giả: X | 20/10/2025 08:30"), else
         the name that ends it ("Đăng ngày: … | Lượt xem: 1231 | Trần Thị Thủy")."""
         for element in self._date_elements:
-            parts = [clean(p) for p in re.split(r"[|·•]", element.xpath("string()").get(""))]
+            parts = [clean(p) for p in re.split(r"[|·•]", _string(element))]
             # a labelled name may also stand in a cell or span of its own, unseparated
             # ("<td>12/1/2025 8:15 AM</td><td>Tác giả: X</td>")
-            texts = element.xpath(".//text()").getall()
+            texts = _compiled(".//text()")(element.root)
             pieces = [clean(p) for t in texts for p in re.split(r"[|·•]", t)]
             for part in pieces if len(pieces) > 1 else ():
                 if AUTHOR_LABEL.match(part) and is_byline_name(byline_name(part)):
@@ -690,7 +697,7 @@ class ArticleParser:
         labelled = self._row_text("category")
         if labelled:
             return labelled
-        items = [clean(e.xpath("string()").get()) for e in self._all(self.sel.category)]
+        items = [clean(_string(e)) for e in self._all(self.sel.category)]
         names: list[str] = []
         for item in items:
             names.extend(clean(p) for p in re.split(r"[»›>→]", item))
@@ -706,7 +713,7 @@ class ArticleParser:
         found = self._all(self.sel.tags, scope) if self.sel.tags else []
         if not found and scope.root.getparent() is not None and self.sel.tags:
             found = self._all(self.sel.tags, Selector(root=scope.root.getparent()))
-        tags = [clean(e.xpath("string()").get()) for e in found if not e.xpath(CHROME)]
+        tags = [clean(_string(e)) for e in found if not _chrome(e.root)]
         return _unique([t.lstrip("#") for t in tags if t]) or _unique(self.meta.tags)
 
     @cached_property
@@ -891,7 +898,7 @@ def _read_dates(
     for element in elements:
         if any(_inside(element, clock) for clock in clocks):
             continue
-        text = element.xpath("@content").get() or _date_text(element)
+        text = element.root.get("content") or _date_text(element)
         if re.match(r"\s*\d{4}-\d\d", text):
             published = published or dates.parse_iso_date(text.strip())
             continue
@@ -908,14 +915,43 @@ def _read_dates(
 def _date_text(element: Selector) -> str:
     """An element's text; across cells or blocks joined by spaces, so that a cell's "8:15 PM"
     does not run into the next cell, while "<b>01</b>/12/2025" stays one date."""
-    if element.xpath("boolean(.//td | .//th | .//div | .//p | .//li | .//br)").get() == "1":
+    if _finds(element, ".//td | .//th | .//div | .//p | .//li | .//br"):
         return _joined_text(element)
-    return element.xpath("string()").get() or ""
+    return _string(element)
+
+
+@cache
+def _compiled(query: str) -> etree.XPath:
+    """An XPath of the parser compiled once, with the ``re:`` functions parsel provides."""
+    return etree.XPath(query, namespaces={"re": "http://exslt.org/regular-expressions"})
+
+
+def _finds(element: Selector, query: str) -> bool:
+    """Whether an XPath finds anything from the element: a test, so nothing is wrapped."""
+    return bool(_compiled(query)(element.root))
+
+
+def _chrome(element: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+    """The element and its ancestors that are page furniture: what ``CHROME`` selects, read
+    in Python, since the XPath calls its regex back from libxml2 once per ancestor."""
+    return [
+        node
+        for node in (element, *element.iterancestors())
+        if node.tag in ("nav", "footer", "aside")
+        or (node.tag == "header" and next(node.iterancestors("article"), None) is None)
+        or CHROME_CLASS_RE.search(f" {node.get('id') or ''} {node.get('class') or ''}")
+    ]
+
+
+def _string(element: Selector) -> str:
+    """The element's XPath ``string()``, which is what lxml's ``text_content`` evaluates,
+    without parsel's evaluator and result wrapping: fields read it thousands of times."""
+    return element.root.text_content()
 
 
 def _joined_text(element: Selector) -> str:
     """Text nodes joined by spaces: "Tác giả: X<br>Nguồn tin: Y" keeps its two lines apart."""
-    return clean(" ".join(element.xpath(".//text()").getall()))
+    return clean(" ".join(_compiled(".//text()")(element.root)))
 
 
 def _headline_variants(headline: str | None) -> list[str]:
@@ -1025,10 +1061,6 @@ def _kept_blocks(blocks: list[Block], zone: MainZone | None, links: set[str]) ->
     ]  # a block of bare punctuation (">" left of a breadcrumb, "|") is furniture
 
 
-def _alternatives(selectors: str) -> list[str]:
-    return [s.strip() for s in selectors.split(",") if s.strip()]
-
-
 def _inside(element: Selector | None, container: Selector | None) -> bool:
     if element is None or container is None:
         return False
@@ -1106,8 +1138,8 @@ def _in_furniture(element: lxml_html.HtmlElement) -> bool:
 
 def link_density(element: Selector) -> float:
     """The share of an element's text that is link text: an article's body is mostly not."""
-    text = len(clean(element.xpath("string()").get()))
-    links = len(clean(" ".join(element.xpath(".//a//text()").getall())))
+    text = len(clean(_string(element)))
+    links = len(clean(" ".join(_compiled(".//a//text()")(element.root))))
     return links / text if text else 1.0
 
 

@@ -1,0 +1,84 @@
+"""The compiled selector lists of crawler/parsing/css.py find what parsel's ``.css()`` finds.
+
+An alternative is skipped when the page lacks an attribute value every match of it needs:
+on every replica article page and every selector list of the families, a skipped
+alternative must be one that finds nothing, and one that is walked finds parsel's elements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+import pytest
+from parsel import Selector
+
+from crawler.families import family_names, profile
+from crawler.parsing import css
+from crawler.replica_server import load_replicas
+
+BASE = "http://127.0.0.1:8000"
+
+
+def _pages() -> list[str]:
+    pages = []
+    for replica in load_replicas():
+        replica.base_url = BASE
+        for record in replica.expected():
+            status, path = replica.resolve(record["url"][len(BASE) :])
+            if status == 200:
+                pages.append(path.read_bytes().decode("utf-8", "replace"))
+    return pages
+
+
+def _selector_lists() -> list[str]:
+    lists = set()
+    for name in family_names():
+        family = profile(name)
+        for selectors in [
+            family.selectors,
+            *(family.selectors.merged(v.selectors) for v in family.versions),
+        ]:
+            lists.update(getattr(selectors, f.name) for f in fields(selectors))
+    return sorted(s for s in lists if s)
+
+
+@pytest.mark.parametrize(
+    ("alternative", "needs"),
+    [
+        ("[class*=breadcrumb] a", (("class", "breadcrumb"),)),
+        ("#news-bodyhtml", (("id", "news-bodyhtml"),)),
+        (
+            ".news_column .h5 a[href*='/tag/']",
+            (("class", "news_column"), ("class", "h5"), ("href", "/tag/")),
+        ),
+        ("h1[itemprop=headline]", (("itemprop", "headline"),)),
+        ("[itemprop]", (("itemprop", None),)),
+        ("div:not(.x) > p", ()),  # what :not() names is what a match lacks
+        ("a[rel!=tag]", ()),  # matches links without a rel too
+        ("[class*=Tag i]", ()),  # any case
+        ("h1", ()),
+    ],
+)
+def test_needs_of_an_alternative(alternative, needs):
+    assert css._needs_of(alternative) == needs
+
+
+def test_a_skipped_alternative_finds_nothing_and_a_walked_one_finds_what_parsel_finds():
+    lists = _selector_lists()
+    skipped = 0
+    for html in _pages():
+        doc = Selector(text=html)
+        page = css.PageAttributes(doc.root)
+        for selectors in lists:
+            for text, alternative in zip(
+                [a.strip() for a in selectors.split(",") if a.strip()],
+                css.alternatives(selectors),
+                strict=True,
+            ):
+                expected = [found.root for found in doc.css(text)]
+                if page.allows(alternative):
+                    assert alternative.xpath(doc.root) == expected, text
+                else:
+                    skipped += 1
+                    assert expected == [], f"{text} was skipped on a page it matches"
+    assert skipped > 0  # the test sees the skip at work
