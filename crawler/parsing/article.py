@@ -242,7 +242,7 @@ class ArticleParser:
             # A densest block that holds the page's paragraphs needs no second opinion; one
             # of a few words on a page without <p> (text split by <br>) is no such block.
             return dense, None
-        zone = main_zone(root.root)
+        zone = _article_zone(root.root)
         if zone is None or _holds_the_page(zone, root.root):
             return dense, None
         if dense is not None and zone.share(dense.root) >= DENSE_SHARE and not zone.tight:
@@ -990,6 +990,16 @@ def _holds_the_page(zone: MainZone, root: lxml_html.HtmlElement) -> bool:
     page = len(clean(root.xpath("string(//body)") or root.text_content()))
     bound = len(clean(zone.element.text_content()))
     return page > 0 and bound >= WHOLE_PAGE_SHARE * page and not zone.tight
+
+
+def _article_zone(root: lxml_html.HtmlElement) -> MainZone | None:
+    """trafilatura's zone of the article; asked again with its fallback extractors when its
+    fast pass bounded a block that is mostly links (a menu it took for the text, as on a
+    page whose article is a few paragraphs under a long navigation)."""
+    zone = main_zone(root)
+    if zone is not None and link_density(Selector(root=zone.element)) > MAX_LINK_DENSITY:
+        return main_zone(root, fast=False) or zone
+    return zone
 
 
 def _more_precise(machine: str | None, visible: datetime | None) -> datetime | None:
