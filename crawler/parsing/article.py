@@ -319,7 +319,7 @@ class ArticleParser:
         ("summary", "teaser", "excerpt") is also given to the wrapper of a whole article (a
         Drupal body field, a page's <body>) and to other stories' teasers, in a sidebar or
         under the article: a lead holds text, stands above or at the top of the body, does
-        not hold the body, and is not page furniture."""
+        not hold the body, is not page furniture, and is not mostly a link."""
         if not element.root.text_content().strip():
             return False
         body = self.body_element
@@ -327,6 +327,8 @@ class ArticleParser:
             return True
         if _inside(body, element) or self._is_chrome(element):
             return False
+        if link_density(element) > MAX_LINK_DENSITY:
+            return False  # another story's teaser: its text is the link to that story
         return _inside(element, body) or not _is_after(element.root, body.root)
 
     @property
@@ -407,6 +409,8 @@ class ArticleParser:
         body = self.body_element
         if body is None or self.scope.root is body.root:
             return []
+        if self.scope.root is self.doc.root:
+            return []  # no element holds heading and body: nothing bounds "above the body"
         containers: list[lxml_html.HtmlElement] = []
         for image in self.scope.root.iter("img"):
             if image is body.root or _is_after(image, body.root):
@@ -420,7 +424,7 @@ class ArticleParser:
                 CHROME
             ):
                 continue
-            if container not in containers:
+            if container not in containers and _may_hold_lead_photo(container):
                 containers.append(container)
         return containers
 
@@ -1000,6 +1004,17 @@ def _article_zone(root: lxml_html.HtmlElement) -> MainZone | None:
     if zone is not None and link_density(Selector(root=zone.element)) > MAX_LINK_DENSITY:
         return main_zone(root, fast=False) or zone
     return zone
+
+
+def _may_hold_lead_photo(container: lxml_html.HtmlElement) -> bool:
+    """Whether an image's block above the body can be the article's lead photo: one image
+    and its caption. A block of several images is a strip of teasers or a gallery, and one
+    whose text is mostly links is another story's teaser ("Most read", "Related")."""
+    photos = [i for i in container.iter("img") if not IMAGE_NOT_CONTENT.search(image_url(i) or "")]
+    if len(photos) > 1:
+        return False
+    has_text = bool(clean(container.text_content()))
+    return not has_text or link_density(Selector(root=container)) <= MAX_LINK_DENSITY
 
 
 def _more_precise(machine: str | None, visible: datetime | None) -> datetime | None:
