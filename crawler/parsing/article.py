@@ -245,12 +245,23 @@ class ArticleParser:
         zone = _article_zone(root.root)
         if zone is None or _holds_the_page(zone, root.root):
             return dense, None
+        if self._outweighs(dense, zone):
+            return dense, None
         if dense is not None and zone.share(dense.root) >= DENSE_SHARE and not zone.tight:
             # The densest block holds most of the article and trafilatura's bound is wider,
             # holding much that it did not keep (a layout table it took whole): ours is
             # exact. A bound that is nearly all kept text holds the rest of the article.
             return dense, zone
         return Selector(root=zone.element), zone
+
+    @staticmethod
+    def _outweighs(dense: Selector | None, zone: MainZone) -> bool:
+        """Whether the densest block is the article although trafilatura kept none of it:
+        what it kept elsewhere (a teaser box, a short intro) is shorter than the block's own
+        text. A comment is never the article, however long (a short post, a long reply)."""
+        if dense is None or zone.share(dense.root) > 0 or dense.xpath(NOT_THE_ARTICLE):
+            return False
+        return _score(dense.root) > zone.total
 
     @cached_property
     def scope(self) -> Selector:
