@@ -448,10 +448,22 @@ class ArticleParser:
         if self.title:
             blocks = [b for b in blocks if b.images or fold(b.text) != fold(self.title)]
         body = read_body(self._lead_blocks + blocks, lead, RELATED_LABELS)
+        if not body.paragraphs and self._family_body is None:
+            body.paragraphs = self._structured_paragraphs(lead)
         for image in body.images:
             image["url"] = urljoin(self.url, image["url"] or "")
         body.images = [i for i in body.images if not IMAGE_NOT_CONTENT.search(i["url"] or "")]
         return body
+
+    def _structured_paragraphs(self, lead: str | None) -> list[str]:
+        """The paragraphs of the JSON-LD ``articleBody``, for a page of no family whose HTML
+        leaves the article's text to a script (the body element holds only its header):
+        the site's own copy of the text, exact, rather than no record at all."""
+        lines = [clean(line) for line in (self.meta.body or "").splitlines()]
+        paragraphs = [line for line in lines if line]
+        if paragraphs and lead and fold(paragraphs[0]) == fold(lead):
+            paragraphs.pop(0)
+        return paragraphs
 
     @cached_property
     def _date_elements(self) -> list[Selector]:
