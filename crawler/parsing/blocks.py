@@ -405,13 +405,14 @@ def read_body(blocks: list[Block], lead: str | None, related_labels: frozenset[s
     captions: list[str] = []
     texts: list[Block] = []
     previous_image_only = False
+    centred = _centred_body(blocks)
     for block in blocks:
         if block.images:
             images.extend({"url": src, "caption": None} for src in block.images)
         if not block.text:
             previous_image_only = block.image_only
             continue
-        if _is_caption(block, previous_image_only) and not is_boilerplate(block.text):
+        if _is_caption(block, previous_image_only, centred) and not is_boilerplate(block.text):
             caption = strip_caption_label(block.text)
             captions.append(caption)
             _pair_caption(images, caption)
@@ -433,12 +434,22 @@ def _until_related(blocks: list[Block], related_labels: frozenset[str]) -> Itera
         yield block
 
 
-def _is_caption(block: Block, after_image: bool) -> bool:
+def _is_caption(block: Block, after_image: bool, centred_body: bool) -> bool:
+    """A caption: labelled, in a <figcaption>, or a short line under a photo set apart from
+    the paragraphs (a caption class, italics, or centring where the text is not centred)."""
     if is_caption_text(block.text) or block.figure_caption:
         return True
     if len(block.text) > CAPTION_MAX_CHARS:
         return False
-    return after_image and (block.caption_class or block.italic or block.align == "center")
+    centred = block.align == "center" and not centred_body
+    return after_image and (block.caption_class or block.italic or centred)
+
+
+def _centred_body(blocks: list[Block]) -> bool:
+    """Whether most of the text is centred (a blog whose every line is): there, centring
+    does not set a photo's caption apart from the paragraphs."""
+    texts = [b for b in blocks if b.text]
+    return sum(b.align == "center" for b in texts) * 2 > len(texts)
 
 
 def _pair_caption(images: list[dict[str, str | None]], caption: str) -> None:
