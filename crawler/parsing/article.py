@@ -435,9 +435,16 @@ class ArticleParser:
                 CHROME
             ):
                 continue
+            if self._holds_a_field(container):
+                container = image  # the article's header: its photo, not its heading again
             if container not in containers and _may_hold_lead_photo(container):
                 containers.append(container)
         return containers
+
+    def _holds_a_field(self, element: lxml_html.HtmlElement) -> bool:
+        """Whether an element holds the article's heading or its lead."""
+        fields = (self.title_element, self._lead_element)
+        return any(f is not None and _inside(f, Selector(root=element)) for f in fields)
 
     @cached_property
     def body(self) -> Body:
