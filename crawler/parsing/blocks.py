@@ -119,10 +119,17 @@ class Body:
 def blocks_of(
     elements: Iterable[lxml_html.HtmlElement], exclude: set[lxml_html.HtmlElement]
 ) -> list[Block]:
-    """The blocks of the given elements in document order, skipping the excluded ones."""
+    """The blocks of the given elements in document order, skipping the excluded ones.
+    An ``<img>`` given itself is a photo taken out of a block that holds more."""
     out: list[Block] = []
     for element in elements:
-        if element not in exclude:
+        if element in exclude:
+            continue
+        if element.tag == "img":
+            photo = _Inline()
+            _add_image(photo, element)
+            photo.flush(out, element, None)
+        else:
             _walk(element, out, _layout(element, None), exclude)
     return out
 
