@@ -369,6 +369,8 @@ class ArticleParser:
                 container = container.getparent()
             if container is not None and container is not body.root:
                 excluded.add(container)
+        if self._family_body is None:
+            excluded.update(_link_boxes(body.root))
         return excluded
 
     @cached_property
@@ -1045,6 +1047,20 @@ def _may_hold_lead_photo(container: lxml_html.HtmlElement) -> bool:
         return False
     has_text = bool(clean(container.text_content()))
     return not has_text or link_density(Selector(root=container)) <= MAX_LINK_DENSITY
+
+
+def _link_boxes(body: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+    """The boxes of links inside a body of no family ("Related", "Most read", a tag cloud),
+    with their heading and dates: a block of several links whose text is mostly links."""
+    boxes: list[lxml_html.HtmlElement] = []
+    for element in body.iter("div", "ul", "ol", "section", "aside", "table"):
+        if element is body or any(b in boxes for b in element.iterancestors()):
+            continue
+        if sum(1 for a in element.iter("a") if a.get("href")) < MAX_BODY_ARTICLE_LINKS:
+            continue
+        if link_density(Selector(root=element)) > MAX_LINK_DENSITY:
+            boxes.append(element)
+    return boxes
 
 
 def _more_precise(machine: str | None, visible: datetime | None) -> datetime | None:
