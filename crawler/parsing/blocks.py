@@ -82,7 +82,10 @@ ALIGN_CLASS = re.compile(r"\b(?:text-)?(right|center)\b", re.I)
 BOILERPLATE = re.compile(
     r"^(?:in tin bài|lưu tin bài|in bài viết|gửi email|gửi bài viết|bản in|cỡ chữ|chia sẻ|"
     r"chia sẻ bài viết|null|chi tiết bài viết|chi tiết tin|xuất bản thông tin|quay lại|"
-    r"về đầu trang|lượt xem|print|email|facebook|zalo|twitter)\b.*$|^null\b",
+    r"về đầu trang|lượt xem|print|email|facebook|zalo|twitter)\b.*$|^null\b"
+    # an ad slot's or a share bar's label, alone on its line (the open web's)
+    r"|^(?:advertisement|advert|anzeige|werbung|publicidad|publicité|pubblicità|reklama|"
+    r"quảng cáo|share this|share this article|share this story)\s*:?$",
     re.I,
 )
 BYLINE_MAX_CHARS = 100
