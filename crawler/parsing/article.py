@@ -252,8 +252,10 @@ class ArticleParser:
             # A densest block that holds the page's paragraphs needs no second opinion; one
             # of a few words on a page without <p> (text split by <br>) is no such block.
             return dense, None
-        zone = main_zone(root.root)
+        zone = _article_zone(root.root)
         if zone is None or _holds_the_page(zone, root.root):
+            return dense, None
+        if self._outweighs(dense, zone):
             return dense, None
         if dense is not None and zone.share(dense.root) >= DENSE_SHARE and not zone.tight:
             # The densest block holds most of the article and trafilatura's bound is wider,
@@ -261,6 +263,15 @@ class ArticleParser:
             # exact. A bound that is nearly all kept text holds the rest of the article.
             return dense, zone
         return Selector(root=zone.element), zone
+
+    @staticmethod
+    def _outweighs(dense: Selector | None, zone: MainZone) -> bool:
+        """Whether the densest block is the article although trafilatura kept none of it:
+        what it kept elsewhere (a teaser box, a short intro) is shorter than the block's own
+        text. A comment is never the article, however long (a short post, a long reply)."""
+        if dense is None or zone.share(dense.root) > 0 or dense.xpath(NOT_THE_ARTICLE):
+            return False
+        return _score(dense.root) > zone.total
 
     @cached_property
     def scope(self) -> Selector:
@@ -329,7 +340,7 @@ class ArticleParser:
         ("summary", "teaser", "excerpt") is also given to the wrapper of a whole article (a
         Drupal body field, a page's <body>) and to other stories' teasers, in a sidebar or
         under the article: a lead holds text, stands above or at the top of the body, does
-        not hold the body, and is not page furniture."""
+        not hold the body, is not page furniture, and is not mostly a link."""
         if not element.root.text_content().strip():
             return False
         body = self.body_element
@@ -337,6 +348,8 @@ class ArticleParser:
             return True
         if _inside(body, element) or self._is_chrome(element):
             return False
+        if link_density(element) > MAX_LINK_DENSITY:
+            return False  # another story's teaser: its text is the link to that story
         return _inside(element, body) or not _is_after(element.root, body.root)
 
     @property
@@ -366,6 +379,8 @@ class ArticleParser:
                 container = container.getparent()
             if container is not None and container is not body.root:
                 excluded.add(container)
+        if self._family_body is None:
+            excluded.update(_link_boxes(body.root))
         return excluded
 
     @cached_property
@@ -417,6 +432,8 @@ class ArticleParser:
         body = self.body_element
         if body is None or self.scope.root is body.root:
             return []
+        if self.scope.root is self.doc.root:
+            return []  # no element holds heading and body: nothing bounds "above the body"
         containers: list[lxml_html.HtmlElement] = []
         for image in self.scope.root.iter("img"):
             if image is body.root or _is_after(image, body.root):
@@ -428,9 +445,16 @@ class ArticleParser:
                 continue
             if IMAGE_NOT_CONTENT.search(image_url(image) or "") or _chrome(image):
                 continue
-            if container not in containers:
+            if self._holds_a_field(container):
+                container = image  # the article's header: its photo, not its heading again
+            if container not in containers and _may_hold_lead_photo(container):
                 containers.append(container)
         return containers
+
+    def _holds_a_field(self, element: lxml_html.HtmlElement) -> bool:
+        """Whether an element holds the article's heading or its lead."""
+        fields = (self.title_element, self._lead_element)
+        return any(f is not None and _inside(f, Selector(root=element)) for f in fields)
 
     @cached_property
     def body(self) -> Body:
@@ -441,10 +465,22 @@ class ArticleParser:
         if self.title:
             blocks = [b for b in blocks if b.images or fold(b.text) != fold(self.title)]
         body = read_body(self._lead_blocks + blocks, lead, RELATED_LABELS)
+        if not body.paragraphs and self._family_body is None:
+            body.paragraphs = self._structured_paragraphs(lead)
         for image in body.images:
             image["url"] = urljoin(self.url, image["url"] or "")
         body.images = [i for i in body.images if not IMAGE_NOT_CONTENT.search(i["url"] or "")]
         return body
+
+    def _structured_paragraphs(self, lead: str | None) -> list[str]:
+        """The paragraphs of the JSON-LD ``articleBody``, for a page of no family whose HTML
+        leaves the article's text to a script (the body element holds only its header):
+        the site's own copy of the text, exact, rather than no record at all."""
+        lines = [clean(line) for line in (self.meta.body or "").splitlines()]
+        paragraphs = [line for line in lines if line]
+        if paragraphs and lead and fold(paragraphs[0]) == fold(lead):
+            paragraphs.pop(0)
+        return paragraphs
 
     @cached_property
     def _date_elements(self) -> list[Selector]:
@@ -1033,6 +1069,41 @@ def _holds_the_page(zone: MainZone, root: lxml_html.HtmlElement) -> bool:
     page = len(clean(root.xpath("string(//body)") or root.text_content()))
     bound = len(clean(zone.element.text_content()))
     return page > 0 and bound >= WHOLE_PAGE_SHARE * page and not zone.tight
+
+
+def _article_zone(root: lxml_html.HtmlElement) -> MainZone | None:
+    """trafilatura's zone of the article; asked again with its fallback extractors when its
+    fast pass bounded a block that is mostly links (a menu it took for the text, as on a
+    page whose article is a few paragraphs under a long navigation)."""
+    zone = main_zone(root)
+    if zone is not None and link_density(Selector(root=zone.element)) > MAX_LINK_DENSITY:
+        return main_zone(root, fast=False) or zone
+    return zone
+
+
+def _may_hold_lead_photo(container: lxml_html.HtmlElement) -> bool:
+    """Whether an image's block above the body can be the article's lead photo: one image
+    and its caption. A block of several images is a strip of teasers or a gallery, and one
+    whose text is mostly links is another story's teaser ("Most read", "Related")."""
+    photos = [i for i in container.iter("img") if not IMAGE_NOT_CONTENT.search(image_url(i) or "")]
+    if len(photos) > 1:
+        return False
+    has_text = bool(clean(container.text_content()))
+    return not has_text or link_density(Selector(root=container)) <= MAX_LINK_DENSITY
+
+
+def _link_boxes(body: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+    """The boxes of links inside a body of no family ("Related", "Most read", a tag cloud),
+    with their heading and dates: a block of several links whose text is mostly links."""
+    boxes: list[lxml_html.HtmlElement] = []
+    for element in body.iter("div", "ul", "ol", "section", "aside", "table"):
+        if element is body or any(b in boxes for b in element.iterancestors()):
+            continue
+        if sum(1 for a in element.iter("a") if a.get("href")) < MAX_BODY_ARTICLE_LINKS:
+            continue
+        if link_density(Selector(root=element)) > MAX_LINK_DENSITY:
+            boxes.append(element)
+    return boxes
 
 
 def _more_precise(machine: str | None, visible: datetime | None) -> datetime | None:

@@ -82,7 +82,10 @@ ALIGN_CLASS = re.compile(r"\b(?:text-)?(right|center)\b", re.I)
 BOILERPLATE = re.compile(
     r"^(?:in tin bài|lưu tin bài|in bài viết|gửi email|gửi bài viết|bản in|cỡ chữ|chia sẻ|"
     r"chia sẻ bài viết|null|chi tiết bài viết|chi tiết tin|xuất bản thông tin|quay lại|"
-    r"về đầu trang|lượt xem|print|email|facebook|zalo|twitter)\b.*$|^null\b",
+    r"về đầu trang|lượt xem|print|email|facebook|zalo|twitter)\b.*$|^null\b"
+    # an ad slot's or a share bar's label, alone on its line (the open web's)
+    r"|^(?:advertisement|advert|anzeige|werbung|publicidad|publicité|pubblicità|reklama|"
+    r"quảng cáo|share this|share this article|share this story)\s*:?$",
     re.I,
 )
 BYLINE_MAX_CHARS = 100
@@ -119,10 +122,17 @@ class Body:
 def blocks_of(
     elements: Iterable[lxml_html.HtmlElement], exclude: set[lxml_html.HtmlElement]
 ) -> list[Block]:
-    """The blocks of the given elements in document order, skipping the excluded ones."""
+    """The blocks of the given elements in document order, skipping the excluded ones.
+    An ``<img>`` given itself is a photo taken out of a block that holds more."""
     out: list[Block] = []
     for element in elements:
-        if element not in exclude:
+        if element in exclude:
+            continue
+        if element.tag == "img":
+            photo = _Inline()
+            _add_image(photo, element)
+            photo.flush(out, element, None)
+        else:
             _walk(element, out, _layout(element, None), exclude)
     return out
 
@@ -405,13 +415,14 @@ def read_body(blocks: list[Block], lead: str | None, related_labels: frozenset[s
     captions: list[str] = []
     texts: list[Block] = []
     previous_image_only = False
+    centred = _centred_body(blocks)
     for block in blocks:
         if block.images:
             images.extend({"url": src, "caption": None} for src in block.images)
         if not block.text:
             previous_image_only = block.image_only
             continue
-        if _is_caption(block, previous_image_only) and not is_boilerplate(block.text):
+        if _is_caption(block, previous_image_only, centred) and not is_boilerplate(block.text):
             caption = strip_caption_label(block.text)
             captions.append(caption)
             _pair_caption(images, caption)
@@ -433,12 +444,22 @@ def _until_related(blocks: list[Block], related_labels: frozenset[str]) -> Itera
         yield block
 
 
-def _is_caption(block: Block, after_image: bool) -> bool:
+def _is_caption(block: Block, after_image: bool, centred_body: bool) -> bool:
+    """A caption: labelled, in a <figcaption>, or a short line under a photo set apart from
+    the paragraphs (a caption class, italics, or centring where the text is not centred)."""
     if is_caption_text(block.text) or block.figure_caption:
         return True
     if len(block.text) > CAPTION_MAX_CHARS:
         return False
-    return after_image and (block.caption_class or block.italic or block.align == "center")
+    centred = block.align == "center" and not centred_body
+    return after_image and (block.caption_class or block.italic or centred)
+
+
+def _centred_body(blocks: list[Block]) -> bool:
+    """Whether most of the text is centred (a blog whose every line is): there, centring
+    does not set a photo's caption apart from the paragraphs."""
+    texts = [b for b in blocks if b.text]
+    return sum(b.align == "center" for b in texts) * 2 > len(texts)
 
 
 def _pair_caption(images: list[dict[str, str | None]], caption: str) -> None:

@@ -60,8 +60,12 @@ class MainZone:
         return bool(folded) and folded in self.text
 
 
-def main_zone(root: lxml_html.HtmlElement) -> MainZone | None:
-    """The zone of the article in ``root``, or None when trafilatura finds no article text."""
+def main_zone(root: lxml_html.HtmlElement, fast: bool = True) -> MainZone | None:
+    """The zone of the article in ``root``, or None when trafilatura finds no article text.
+
+    ``fast`` is trafilatura's own pass alone; without it, trafilatura also runs its
+    fallback extractors (readability, jusText) and keeps the best text: slower, so it is
+    asked only when the fast pass landed on page furniture."""
     try:
         import trafilatura
     except ImportError:  # an optional speed-up of accuracy, never a hard failure
@@ -69,7 +73,7 @@ def main_zone(root: lxml_html.HtmlElement) -> MainZone | None:
     try:
         document = trafilatura.bare_extraction(
             copy.deepcopy(root),  # trafilatura prunes the tree it is given
-            fast=True,
+            fast=fast,
             include_comments=False,
             include_tables=True,
             with_metadata=False,

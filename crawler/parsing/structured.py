@@ -51,6 +51,8 @@ class Metadata:
     tags: list[str] = field(default_factory=list)
     canonical: str | None = None
     site_name: str | None = None
+    #: JSON-LD ``articleBody``: the text of an article whose HTML leaves it to a script.
+    body: str | None = None
 
 
 def read_metadata(selector: Selector) -> Metadata:
@@ -169,6 +171,7 @@ def _read_json_ld(obj: dict[str, Any], meta: Metadata, ids: dict[str, dict[str, 
     meta.title = _text(obj.get("headline")) or meta.title
     meta.description = _text(obj.get("description")) or meta.description
     meta.section = _text(obj.get("articleSection")) or meta.section
+    meta.body = _text(obj.get("articleBody"))
     names = []
     authors = obj.get("author") or obj.get("creator")
     for author in authors if isinstance(authors, list) else [authors]:
