@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import re
 import unicodedata
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from functools import cached_property
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -35,6 +35,7 @@ from crawler.parsing.blocks import (
 )
 from crawler.parsing.labels import (
     AUTHOR_BLOCK,
+    AUTHOR_CLASS,
     AUTHOR_LABEL,
     BOLD_LEAD_MIN_CHARS,
     CHROME_CLASS,
@@ -57,6 +58,8 @@ from crawler.parsing.structured import Metadata, read_metadata
 from crawler.text import clean, clean_or_none, fold
 from crawler.urls import article_key, canonical_url, same_site, url_id
 
+#: What an article's own element holds as well as a page does: a header, a footer.
+ARTICLE_PART = re.compile(r"header|footer", re.I)
 #: A <header> inside an <article> is the article's own (title, date, byline), not the page's.
 CHROME_CLASS_RE = re.compile(CHROME_CLASS, re.I)
 CHROME = (
@@ -93,6 +96,12 @@ LABEL_CELL = (
     ".//tr/*[self::td or self::th][1][following-sibling::*[1][self::td]]"
     "[string-length(normalize-space()) < 40]"
     " | .//dt[following-sibling::*[1][self::dd]][string-length(normalize-space()) < 40]"
+)
+#: An image in a byline's block: the writer's portrait, not an article photo. (Not any
+#: "avatar": the CMS of Nhân Dân calls its lead photo ``article__avatar``.)
+AUTHOR_PHOTO = (
+    "ancestor::*[@class or @id]"
+    f"[re:test(concat(' ', @class, ' ', @id, ' '), '{AUTHOR_CLASS}', 'i')]"
 )
 REL_AUTHOR = ".//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]"
 HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6", "p", "div", "span", "strong", "b", "u", "td", "th")
@@ -355,7 +364,7 @@ class ArticleParser:
             while container is not None and container.tag not in ("ul", "ol", "table", "div"):
                 container = container.getparent()
             if container is not None and container is not body.root:
-                excluded.add(container)
+                excluded.add(_related_box(container, body.root))
         return excluded
 
     @cached_property
@@ -416,10 +425,11 @@ class ArticleParser:
                 container = container.getparent()
             if container is None or container is self.scope.root:
                 continue
-            if IMAGE_NOT_CONTENT.search(image_url(image) or "") or Selector(root=image).xpath(
-                CHROME
-            ):
+            found = Selector(root=image)
+            if IMAGE_NOT_CONTENT.search(image_url(image) or "") or found.xpath(CHROME):
                 continue
+            if found.xpath(AUTHOR_PHOTO):
+                continue  # the writer's portrait beside the byline
             if container not in containers:
                 containers.append(container)
         return containers
@@ -492,14 +502,22 @@ class ArticleParser:
     @cached_property
     def _machine_published(self) -> str | None:
         """JSON-LD ``datePublished``, ``article:published_time``, else the article's first
-        ``<time datetime>`` / ``itemprop=datePublished``."""
-        if self.meta.published:
-            return self.meta.published
+        ``<time datetime>`` / ``itemprop=datePublished``. A UTC date that the article's own
+        element gives at the same instant in the zone it was written in (WordPress writes
+        UTC into its metadata, local time into the post) is given in that zone."""
         found = self.scope.xpath(
             ".//*[@itemprop='datePublished']/@content | .//*[@itemprop='datePublished']/@datetime"
             " | .//time[not(ancestor::li)]/@datetime"
         ).get()
-        return found.strip() if found and dates.parse_iso_date(found.strip()) else None
+        local = found.strip() if found and dates.parse_iso_date(found.strip()) else None
+        if not self.meta.published:
+            return local
+        machine = dates.parse_iso_date(self.meta.published)
+        if local and machine and machine.utcoffset() == timedelta(0):
+            value = dates.parse_iso_date(local)
+            if value == machine and value.utcoffset() != timedelta(0):
+                return local
+        return self.meta.published
 
     @cached_property
     def _title_neighbours(self) -> list[Selector]:
@@ -628,6 +646,8 @@ class ArticleParser:
                 continue  # a related item's author, a comment's, a comment form's "Name *"
             if body is not None and _inside(body, element):
                 continue  # a wrapper around the whole article
+            if element.xpath(AUTHOR_BLOCK):
+                continue  # a wrapper of the name, its avatar and the share buttons
             text = _joined_text(element)
             if POSTER_LABEL.match(text) or SOURCE_LABEL.match(text):
                 continue
@@ -703,8 +723,22 @@ class ArticleParser:
         found = self._all(self.sel.tags, scope) if self.sel.tags else []
         if not found and scope.root.getparent() is not None and self.sel.tags:
             found = self._all(self.sel.tags, Selector(root=scope.root.getparent()))
-        tags = [clean(e.xpath("string()").get()) for e in found if not e.xpath(CHROME)]
+        tags = [clean(e.xpath("string()").get()) for e in found if not self._in_page_chrome(e)]
         return _unique([t.lstrip("#") for t in tags if t]) or _unique(self.meta.tags)
+
+    def _in_page_chrome(self, element: Selector) -> bool:
+        """Inside the page's furniture. A header or footer inside the article's own element
+        (narrower than the page) is the article's: WordPress's ``entry-footer`` and
+        VnExpress's ``footer-content`` hold the tags; a tag cloud of the sidebar does not."""
+        scope = self.scope.root
+        narrow = scope.getparent() is not None and scope is not self.doc.root
+        for chrome in element.xpath(CHROME):
+            own = f"{chrome.root.tag} {chrome.root.get('class', '')} {chrome.root.get('id', '')}"
+            if narrow and _inside(chrome, self.scope) and ARTICLE_PART.search(own):
+                continue
+            if not _inside(self.body_element, chrome):
+                return True
+        return False
 
     @cached_property
     def _related_links(self) -> list[Selector]:
@@ -857,6 +891,21 @@ class ArticleParser:
         if name in ("captions", "images"):
             return getattr(self.body, name)
         return getattr(self, name)
+
+
+def _related_box(
+    links: lxml_html.HtmlElement, body: lxml_html.HtmlElement
+) -> lxml_html.HtmlElement:
+    """The box around a related list inside the body: the wrappers that hold nothing but
+    the list and its heading ("Tin liên quan", "Xem thêm"), so that the heading does not
+    end the body where an editor put the box between two paragraphs."""
+    box = links
+    while (parent := box.getparent()) is not None and parent is not body:
+        rest = clean(parent.text_content()).replace(clean(box.text_content()), "", 1)
+        if fold(rest) and fold(rest) not in RELATED_LABELS:
+            break
+        box = parent
+    return box
 
 
 def _stands_alone(anchor: lxml_html.HtmlElement) -> bool:

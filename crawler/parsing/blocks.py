@@ -411,7 +411,9 @@ def read_body(blocks: list[Block], lead: str | None, related_labels: frozenset[s
         if not block.text:
             previous_image_only = block.image_only
             continue
-        if _is_caption(block, previous_image_only) and not is_boilerplate(block.text):
+        # A caption may share its block with its photo (<div><img><em>…</em></div>).
+        after_image = previous_image_only or bool(block.images)
+        if _is_caption(block, after_image) and not is_boilerplate(block.text):
             caption = strip_caption_label(block.text)
             captions.append(caption)
             _pair_caption(images, caption)
