@@ -404,7 +404,7 @@ def read_body(blocks: list[Block], lead: str | None, related_labels: frozenset[s
     images: list[dict[str, str | None]] = []
     captions: list[str] = []
     texts: list[Block] = []
-    previous_image_only = False
+    previous_image_only = previous_caption = False
     for block in blocks:
         if block.images:
             images.extend({"url": src, "caption": None} for src in block.images)
@@ -413,13 +413,19 @@ def read_body(blocks: list[Block], lead: str | None, related_labels: frozenset[s
             continue
         # A caption may share its block with its photo (<div><img><em>…</em></div>).
         after_image = previous_image_only or bool(block.images)
-        if _is_caption(block, after_image) and not is_boilerplate(block.text):
+        if previous_caption and block.figure_caption and is_caption_text(block.text):
+            # the photo credit on a line of its own under the caption, in one <figcaption>
+            _extend_caption(images, captions, block.text)
+        elif _is_caption(block, after_image) and not is_boilerplate(block.text):
             caption = strip_caption_label(block.text)
             captions.append(caption)
             _pair_caption(images, caption)
+            previous_caption = block.figure_caption
+            previous_image_only = False
+            continue
         elif not is_boilerplate(block.text):
             texts.append(block)
-        previous_image_only = False
+        previous_image_only = previous_caption = False
 
     author, source = _take_credits(texts)
     paragraphs = [b.text for b in texts]
@@ -450,6 +456,16 @@ def _pair_caption(images: list[dict[str, str | None]], caption: str) -> None:
             image["caption"] = caption
             return
         break
+
+
+def _extend_caption(images: list[dict[str, str | None]], captions: list[str], line: str) -> None:
+    """Add a credit line to the caption just read, and to its photo."""
+    joined = f"{captions[-1]} {line}"
+    for image in reversed(images):
+        if image["caption"] == captions[-1]:
+            image["caption"] = joined
+            break
+    captions[-1] = joined
 
 
 def _take_credits(texts: list[Block]) -> tuple[str | None, str | None]:
