@@ -79,6 +79,8 @@ MAX_SECTION_WORDS = 3
 #: What separates a headline from the site's name in og:title / <title>.
 TITLE_SUFFIX = re.compile(r"\s+(?:[|–—:·•]|-{1,2}|::)\s+")
 OWN_CHROME = re.compile(CHROME_CLASS, re.I)  # an element that is itself a footer, a menu
+#: The page suffix of a section's URL ("/xay-dung-dang.html" is the section "/xay-dung-dang").
+SECTION_SUFFIX = re.compile(r"\.(?:html?|aspx?|php)$", re.I)
 MAX_DATE_LINE = 150  # a meta line, not a sentence that mentions a date
 MAX_HEADING = 60
 MIN_TITLE, MAX_TITLE = 10, 300
@@ -715,7 +717,26 @@ class ArticleParser:
         names = [n for n in names if fold(n) not in home and fold(n) != fold(self.title)]
         if names:
             return names[-1]
-        return clean_or_none(self.meta.section) or self.listing_category
+        return clean_or_none(self.meta.section) or self.listing_category or self._section_link()
+
+    def _section_link(self) -> str | None:
+        """The text of a link, outside the page's menus, to the section the article's URL
+        sits in ("/xay-dung-dang.html" for "/xay-dung-dang/<slug>-8125.html"): the heading
+        over the article on a portal that has no breadcrumb."""
+        parts = urlsplit(self.url)
+        segments = parts.path.rstrip("/").split("/")
+        if len(segments) < 3:
+            return None
+        section = "/".join(segments[:-1]).lower()
+        for link in self.doc.xpath("//a[@href]"):
+            target = urlsplit(urljoin(self.url, link.root.get("href").strip()))
+            path = SECTION_SUFFIX.sub("", target.path.rstrip("/")).lower()
+            if target.netloc != parts.netloc or path != section or self._is_chrome(link):
+                continue
+            text = clean(link.xpath("string()").get())
+            if text and len(text) <= MAX_HEADING:
+                return text
+        return None
 
     @cached_property
     def tags(self) -> list[str]:
