@@ -81,6 +81,8 @@ TITLE_SUFFIX = re.compile(r"\s+(?:[|–—:·•]|-{1,2}|::)\s+")
 OWN_CHROME = re.compile(CHROME_CLASS, re.I)  # an element that is itself a footer, a menu
 #: The page suffix of a section's URL ("/xay-dung-dang.html" is the section "/xay-dung-dang").
 SECTION_SUFFIX = re.compile(r"\.(?:html?|aspx?|php)$", re.I)
+#: The paths of a site's home page.
+HOME_PATH = re.compile(r"/?(?:(?:index|default|trang-chu)\.\w+)?", re.I)
 MAX_DATE_LINE = 150  # a meta line, not a sentence that mentions a date
 MAX_HEADING = 60
 MIN_TITLE, MAX_TITLE = 10, 300
@@ -198,6 +200,7 @@ class ArticleParser:
             if clean(h.xpath("string()").get())
             and not h.xpath("ancestor::a | ancestor::li")
             and not self._is_chrome(h)
+            and not _links_home(h, self.url)
         ]
         above = self._heading_above_body()
         if above is not None and all(h.root is not above.root for h in headings):
@@ -979,6 +982,18 @@ def _date_text(element: Selector) -> str:
 def _joined_text(element: Selector) -> str:
     """Text nodes joined by spaces: "Tác giả: X<br>Nguồn tin: Y" keeps its two lines apart."""
     return clean(" ".join(element.xpath(".//text()").getall()))
+
+
+def _links_home(heading: Selector, url: str) -> bool:
+    """A heading that is one link to the home page: the site's name in its banner
+    (``<h1><a href="/">BAN TUYÊN GIÁO …</a></h1>``), not a headline."""
+    links = heading.xpath(".//a[@href]")
+    if len(links) != 1:
+        return False
+    if clean(links[0].xpath("string()").get()) != clean(heading.xpath("string()").get()):
+        return False
+    target = urlsplit(urljoin(url, links[0].root.get("href").strip()))
+    return target.netloc == urlsplit(url).netloc and HOME_PATH.fullmatch(target.path) is not None
 
 
 def _headline_variants(headline: str | None) -> list[str]:
