@@ -16,8 +16,8 @@ from parsel import Selector
 from crawler.families import detect, profile
 from crawler.parsing import article
 from crawler.parsing.article import ArticleParser
-from crawler.parsing.blocks import largest_in_srcset
-from crawler.parsing.labels import NOT_AN_AUTHOR
+from crawler.parsing.blocks import Block, largest_in_srcset, read_body
+from crawler.parsing.labels import NOT_AN_AUTHOR, RELATED_LABELS
 
 PAGES = Path(__file__).parent / "pages" / "generic"
 CASES = sorted(PAGES.glob("*.html"))
@@ -91,3 +91,23 @@ def test_largest_in_srcset(srcset: str, expected: str | None) -> None:
 )  # fmt: skip
 def test_print_links_photo_credits_and_block_headings_are_not_authors(line, refused) -> None:
     assert bool(NOT_AN_AUTHOR.match(line)) == refused
+
+
+SENTENCE = "Hội nghị cũng thống nhất các nhiệm vụ trọng tâm của tỉnh trong những tháng cuối năm."
+
+
+@pytest.mark.parametrize(
+    ("tail", "author", "source"),
+    [
+        (["Minh Anh", "(Theo TTXVN)"], "Minh Anh", "TTXVN"),
+        (["(Theo VOV)"], None, "VOV"),
+        (["Theo TTXVN"], None, "TTXVN"),
+        (["Nguồn: TTXVN/Vietnam+"], None, "TTXVN/Vietnam+"),
+        (["Tin, ảnh: PV - CTV"], "PV - CTV", None),
+        (["Nguyễn Văn A (Báo Tuyên Quang)"], "Nguyễn Văn A (Báo Tuyên Quang)", None),
+    ],
+)  # fmt: skip
+def test_the_credits_that_end_a_vietnamese_body(tail, author, source) -> None:
+    blocks = [Block(text=SENTENCE)] + [Block(text=t, align="right", bold=True) for t in tail]
+    body = read_body(blocks, None, RELATED_LABELS)
+    assert (body.author, body.source, body.paragraphs) == (author, source, [SENTENCE])

@@ -21,6 +21,7 @@ from crawler.parsing.labels import (
     CAPTION_LABEL,
     SOURCE_LABEL,
     byline_name,
+    source_name,
 )
 from crawler.text import clean, fold, is_upper
 
@@ -477,7 +478,7 @@ def _take_credits(texts: list[Block]) -> tuple[str | None, str | None]:
             break
         last = texts[-1]
         if source is None and _is_credit(last.text):
-            source = clean(SOURCE_LABEL.sub("", last.text, count=1))
+            source = source_name(last.text)
         elif author is None and looks_like_byline(last):
             author = byline_name(last.text)
         else:

@@ -70,7 +70,8 @@ AUTHOR_BLOCK = (
 )
 #: Who posted the article in the CMS: the author only when nothing else names one.
 POSTER_LABEL = re.compile(r"^(?:người đăng tin|người đăng|người cập nhật)\s*:\s*", re.I)
-SOURCE_LABEL = re.compile(r"^(?:nguồn tin|nguồn|theo)\s*:?\s+(?=\S)", re.I)
+#: "Theo TTXVN", "Nguồn: Báo Nhân Dân", "(Theo VOV)" in brackets too.
+SOURCE_LABEL = re.compile(r"^\(?\s*(?:nguồn tin|nguồn|theo)\s*:?\s+(?=\S)", re.I)
 CAPTION_LABEL = re.compile(
     r"^\(?\s*(?:ảnh minh họa|ảnh minh hoạ|ảnh|hình ảnh|hình|photo|foto|bild)\s*:\s*", re.I
 )
@@ -171,6 +172,14 @@ def byline_name(text: str) -> str:
     name = clean(CREDIT_TAIL.sub("", name)) or name
     name = clean(FOREIGN_BYLINE_LABEL.sub("", name, count=1)) or name
     return clean(BYLINE_TAIL.sub("", name)) or name
+
+
+def source_name(text: str) -> str:
+    """The source a credit names: "Theo TTXVN" -> "TTXVN"; "(Theo VOV)" -> "VOV"."""
+    name = strip_label(SOURCE_LABEL, text)
+    if text.lstrip().startswith("(") and name.endswith(")"):
+        name = name[:-1].rstrip()
+    return name
 
 
 def row_field(label: str) -> str | None:
