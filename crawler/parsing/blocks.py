@@ -19,6 +19,7 @@ from crawler.parsing.labels import (
     AUTHOR_LABEL,
     BYLINE_NAMES,
     CAPTION_LABEL,
+    PHOTO_CREDIT_END,
     SOURCE_LABEL,
     byline_name,
     source_name,
@@ -308,8 +309,23 @@ def largest_in_srcset(srcset: str) -> str | None:
     return best
 
 
+def _picture_source(element: lxml_html.HtmlElement) -> str | None:
+    """The largest ``<source>`` of the ``<picture>`` around an ``<img>`` that names no
+    address itself: a browser shows that source. (libxml2 does not know ``<source>`` is
+    void and nests the ``<img>`` inside it.)"""
+    picture = next((a for a in element.iterancestors() if a.tag in ("picture", "p", "div")), None)
+    if picture is None or picture.tag != "picture":
+        return None
+    for source in picture.iter("source"):
+        for name in LAZY_SRCSET:
+            found = largest_in_srcset(source.get(name) or "")
+            if found:
+                return found
+    return None
+
+
 def _add_image(inline: _Inline, element: lxml_html.HtmlElement) -> None:
-    src = image_url(element)
+    src = image_url(element) or _picture_source(element)
     if src:
         inline.images.append(src)
     else:
@@ -447,7 +463,8 @@ def _is_caption(block: Block, after_image: bool) -> bool:
         return True
     if len(block.text) > CAPTION_MAX_CHARS:
         return False
-    return after_image and (block.caption_class or block.italic or block.align == "center")
+    styled = block.caption_class or block.italic or block.align == "center"
+    return after_image and (styled or bool(PHOTO_CREDIT_END.search(block.text)))
 
 
 def _pair_caption(images: list[dict[str, str | None]], caption: str) -> None:

@@ -75,6 +75,12 @@ SOURCE_LABEL = re.compile(r"^\(?\s*(?:nguồn tin|nguồn|theo)\s*:?\s+(?=\S)", 
 CAPTION_LABEL = re.compile(
     r"^\(?\s*(?:ảnh minh họa|ảnh minh hoạ|ảnh|hình ảnh|hình|photo|foto|bild)\s*:\s*", re.I
 )
+#: A caption that ends with its photo credit ("Quang cảnh hội nghị. Ảnh: PV", "… (Ảnh:
+#: TTXVN)", "… - Ảnh: Nam Trần"): under a photo, such a line is its caption however it is set.
+PHOTO_CREDIT_END = re.compile(
+    r"(?:^|[\s(.–—-])(?:ảnh minh họa|ảnh minh hoạ|ảnh|hình|photo)\s*:\s*[^.:;()]{1,60}\)?\.?$",
+    re.I,
+)
 
 #: Lines that sit where a byline does but name no author: print and share links, photo
 #: credits ("Ảnh: …", "Foto: …", "Photo by …"), in the languages such templates come in.
