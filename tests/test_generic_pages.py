@@ -111,3 +111,18 @@ def test_the_credits_that_end_a_vietnamese_body(tail, author, source) -> None:
     blocks = [Block(text=SENTENCE)] + [Block(text=t, align="right", bold=True) for t in tail]
     body = read_body(blocks, None, RELATED_LABELS)
     assert (body.author, body.source, body.paragraphs) == (author, source, [SENTENCE])
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        (">> Xem thêm: Hà Nội mở thêm 5 tuyến buýt điện", False),
+        ("Đọc thêm: Giá vàng hôm nay tăng mạnh", False),
+        ("Tin liên quan: Quốc hội thông qua Luật Chuyển đổi số", False),
+        ("Thực hiện: nhiều giải pháp đồng bộ để phát triển kinh tế", True),
+    ],
+)  # fmt: skip
+def test_a_read_more_line_between_paragraphs_is_not_body(line, kept) -> None:
+    blocks = [Block(text=SENTENCE), Block(text=line), Block(text=SENTENCE + " Lần hai.")]
+    body = read_body(blocks, None, RELATED_LABELS)
+    assert (line in body.paragraphs) == kept and len(body.paragraphs) == 2 + kept

@@ -90,6 +90,7 @@ BOILERPLATE = re.compile(
 BYLINE_MAX_CHARS = 100
 BYLINE_MAX_WORDS = 14
 CAPTION_MAX_CHARS = 400
+READ_MORE_MAX_CHARS = 250  # ">> Xem thêm: <a headline>", not a paragraph that opens so
 
 
 @dataclass
@@ -452,9 +453,16 @@ def read_body(blocks: list[Block], lead: str | None, related_labels: frozenset[s
 
 
 def _until_related(blocks: list[Block], related_labels: frozenset[str]) -> Iterator[Block]:
+    """The blocks before the related block's heading, without the one-line pointers to
+    other articles that editors put between paragraphs (">> Xem thêm: <title>")."""
     for block in blocks:
-        if fold(block.text) in related_labels:
+        folded = fold(block.text)
+        if folded in related_labels:
             return
+        label, colon, _ = folded.partition(":")
+        pointer = colon and label.strip(" :.-–—»>|()[]") in related_labels
+        if pointer and not block.images and len(block.text) <= READ_MORE_MAX_CHARS:
+            continue
         yield block
 
 
