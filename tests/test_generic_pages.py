@@ -105,6 +105,10 @@ SENTENCE = "Hội nghị cũng thống nhất các nhiệm vụ trọng tâm c�
         (["Nguồn: TTXVN/Vietnam+"], None, "TTXVN/Vietnam+"),
         (["Tin, ảnh: PV - CTV"], "PV - CTV", None),
         (["Nguyễn Văn A (Báo Tuyên Quang)"], "Nguyễn Văn A (Báo Tuyên Quang)", None),
+        (["Thanh Tâm (theo Reuters)"], "Thanh Tâm", "Reuters"),
+        (["Như Quỳnh (Theo AFP, BBC)"], "Như Quỳnh", "AFP, BBC"),
+        (["Hoài Thu (tổng hợp)"], "Hoài Thu", None),
+        (["Nhóm phóng viên"], "Nhóm phóng viên", None),
     ],
 )  # fmt: skip
 def test_the_credits_that_end_a_vietnamese_body(tail, author, source) -> None:

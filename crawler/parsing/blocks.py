@@ -21,6 +21,7 @@ from crawler.parsing.labels import (
     CAPTION_LABEL,
     PHOTO_CREDIT_END,
     SOURCE_LABEL,
+    SOURCE_TAIL,
     byline_name,
     source_name,
 )
@@ -389,6 +390,8 @@ def looks_like_byline(block: Block) -> bool:
 
 def is_byline_name(text: str) -> bool:
     """What a labelled byline or an author block names: a few words, not a sentence or a date."""
+    if fold(text) in BYLINE_NAMES:
+        return True  # "Nhóm phóng viên": a collective name is written in lower case
     if not text or len(text) > BYLINE_MAX_CHARS or re.search(r"[:;?!…]$|\d{3,}", text):
         return False
     if text.endswith(".") and not re.search(r"\b[A-ZĐ][A-Za-z]{0,3}\.$", text):  # "PV.", "TS."
@@ -506,6 +509,8 @@ def _take_credits(texts: list[Block]) -> tuple[str | None, str | None]:
             source = source_name(last.text)
         elif author is None and looks_like_byline(last):
             author = byline_name(last.text)
+            credited = SOURCE_TAIL.search(last.text)
+            source = source or (clean(credited.group(1)) if credited else None)
         else:
             break
         texts.pop()

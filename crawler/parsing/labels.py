@@ -161,8 +161,13 @@ FOREIGN_BYLINE_LABEL = re.compile(
 #: What follows a name in a byline and is not the name: "Posted by X at 18:52", a date
 #: ("X, 01.12.2021", "X - 20/10/2025"), a profile link "(http://…)", an address "x[at]y.net"
 #: (kept only when it is all there is).
+#: The agency a writer's byline credits in brackets: "Thanh Tâm (theo Reuters)".
+SOURCE_TAIL = re.compile(r"\s*\(\s*(?:theo|nguồn tin|nguồn)\s*:?\s+([^()]{2,60}?)\s*\)\s*$", re.I)
 BYLINE_TAIL = re.compile(
-    r"\s+(?:at|um|à|alle|a las)\s+\d{1,2}[:.h]\d\d\b.*$"
+    SOURCE_TAIL.pattern + "|"
+    # what the writer did, in brackets: "Hoài Thu (tổng hợp)", "Kim Ngân (thực hiện)"
+    r"\s*\(\s*(?:tổng hợp|thực hiện|biên dịch|lược dịch|dịch|ghi|ghi chép)\s*\)\s*$"
+    r"|\s+(?:at|um|à|alle|a las)\s+\d{1,2}[:.h]\d\d\b.*$"
     r"|\s*[,|·–—-]\s*\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b.*$"
     r"|\s*\(?\s*(?:https?://|www\.)\S*\s*\)?\s*$",
     re.I,
