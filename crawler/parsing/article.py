@@ -299,7 +299,7 @@ class ArticleParser:
     def lead(self) -> str | None:
         element = self._lead_element
         if element is not None and (self._zoned or not _inside(element, self.body_element)):
-            return clean_or_none(element.xpath("string()").get())
+            return clean_or_none(_words_apart(element))
         return self._bold_lead()
 
     def _bold_lead(self) -> str | None:
@@ -977,6 +977,19 @@ def _date_text(element: Selector) -> str:
     if element.xpath("boolean(.//td | .//th | .//div | .//p | .//li | .//br)").get() == "1":
         return _joined_text(element)
     return element.xpath("string()").get() or ""
+
+
+def _words_apart(element: Selector) -> str:
+    """An element's text, with a space where a stamp set apart by style runs into the next
+    sentence ("<span class=location-stamp>Nhật Bản</span>Núi lửa …"): a lower-case end
+    against a capital start across two elements is two words, as a browser shows them."""
+    texts = element.xpath(".//text()").getall()
+    out = texts[:1]
+    for text in texts[1:]:
+        before = out[-1][-1:]
+        glued = before.isalpha() and before.islower() and text[:1].isupper()
+        out.append(f" {text}" if glued else text)
+    return "".join(out)
 
 
 def _joined_text(element: Selector) -> str:
