@@ -364,6 +364,7 @@ class ArticleParser:
         for element in fields:
             if _inside(element, body) and element.root is not body.root:
                 excluded.add(element.root)
+        excluded.update(self._teaser_links)
         for link in self._related_links:
             container = link.root.getparent()
             while container is not None and container.tag not in ("ul", "ol", "table", "div"):
@@ -371,6 +372,20 @@ class ArticleParser:
             if container is not None and container is not body.root:
                 excluded.add(_related_box(container, body.root))
         return excluded
+
+    @cached_property
+    def _teaser_links(self) -> list[lxml_html.HtmlElement]:
+        """Links in the body that wrap a picture and lead to another article: the thumbnail
+        of a teaser set between paragraphs ("inner-article"), not a photo of this one."""
+        found = []
+        for anchor in self.body_element.root.iter("a"):
+            href = (anchor.get("href") or "").strip()
+            if not href or anchor.find(".//img") is None:
+                continue
+            target = urljoin(self.url, href)
+            if is_article_link(target, self.profile) and target != self.url:
+                found.append(anchor)
+        return found
 
     @cached_property
     def _field_elements(self) -> list[Selector]:
@@ -651,9 +666,10 @@ class ArticleParser:
                 continue  # a related item's author, a comment's, a comment form's "Name *"
             if body is not None and _inside(body, element):
                 continue  # a wrapper around the whole article
-            if element.xpath(AUTHOR_BLOCK):
-                continue  # a wrapper of the name, its avatar and the share buttons
             text = _joined_text(element)
+            inner = element.xpath(AUTHOR_BLOCK)
+            if inner and _joined_text(inner[0]) != text:
+                continue  # a wrapper of the name, its avatar and the share buttons
             if POSTER_LABEL.match(text) or SOURCE_LABEL.match(text):
                 continue
             if is_byline_name(byline_name(text)):

@@ -85,7 +85,9 @@ ALIGN_CLASS = re.compile(r"\b(?:text-)?(right|center)\b", re.I)
 BOILERPLATE = re.compile(
     r"^(?:in tin bài|lưu tin bài|in bài viết|gửi email|gửi bài viết|bản in|cỡ chữ|chia sẻ|"
     r"chia sẻ bài viết|null|chi tiết bài viết|chi tiết tin|xuất bản thông tin|quay lại|"
-    r"về đầu trang|lượt xem|print|email|facebook|zalo|twitter)\b.*$|^null\b",
+    r"về đầu trang|lượt xem|print|email|facebook|zalo|twitter)\b.*$|^null\b"
+    # the article's keywords under its text ("Từ khóa: vé tàu Tết, đường sắt")
+    r"|^(?:từ khóa|từ khoá|tags?|thẻ)\s*:.*$",
     re.I,
 )
 BYLINE_MAX_CHARS = 100
