@@ -112,9 +112,10 @@ GENERIC_DATE_CLASS = (
     "'date|time|ngay|pubdate|publish|meta|info|ngaydang|thoigian', 'i')] "
     "| .//time | .//*[@itemprop='datePublished']"
 )
-#: Elements that hold the sapo on templates of no known family.
+#: Elements that hold the sapo on templates of no known family (Lao Động spells "chapeau"
+#: "chappeau").
 GENERIC_LEAD = (
-    ".//*[@class][re:test(@class, '(sapo|summary|tomtat|tom-tat|trichyeu|trich-yeu|chapeau|lead|"
+    ".//*[@class][re:test(@class, '(sapo|summary|tomtat|tom-tat|trichyeu|trich-yeu|chapp?eau|lead|"
     "intro|abstract|hometext|mota|mo-ta|tomluoc|tom-luoc|excerpt|teaser|standfirst|"
     "(?<!img-)(?<!image-)(?<!photo-)\\bdesc\\b)', 'i')] "  # "post-desc"; no "img-desc" caption
     "| .//*[@itemprop='description']"

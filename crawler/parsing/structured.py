@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from parsel import Selector
 
@@ -81,6 +82,7 @@ def read_metadata(selector: Selector) -> Metadata:
         for p in [o.get("publisher") for o in articles]
         if isinstance(p, dict)
     }
+    publishers |= _host_names(meta.canonical)
     publishers.discard("")
     meta.authors = [a for a in meta.authors if not _is_publisher(a, publishers)]
     return meta
@@ -91,6 +93,15 @@ def _name_key(name: str | None) -> str:
     "tuoitreonline"."""
     folded = unicodedata.normalize("NFD", (name or "").casefold().replace("đ", "d"))
     return "".join(c for c in folded if c.isalnum() and not unicodedata.combining(c))
+
+
+def _host_names(url: str | None) -> set[str]:
+    """The site's name as its host spells it: "https://vov.vn/…" -> {"vovvn", "vov"}, for a
+    byline that is the site's domain ("VOV.VN", "Chinhphu.vn")."""
+    host = urlsplit(url or "").netloc.lower().removeprefix("www.")
+    if not host:
+        return set()
+    return {_name_key(host), _name_key(host.split(".")[0])}
 
 
 def _is_publisher(author: str, publishers: set[str]) -> bool:
