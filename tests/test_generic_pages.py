@@ -17,7 +17,7 @@ from crawler.families import detect, profile
 from crawler.parsing import article
 from crawler.parsing.article import ArticleParser
 from crawler.parsing.blocks import Block, largest_in_srcset, read_body
-from crawler.parsing.labels import NOT_AN_AUTHOR, RELATED_LABELS
+from crawler.parsing.labels import NOT_AN_AUTHOR, RELATED_LABELS, byline_name
 
 PAGES = Path(__file__).parent / "pages" / "generic"
 CASES = sorted(PAGES.glob("*.html"))
@@ -85,7 +85,8 @@ def test_largest_in_srcset(srcset: str, expected: str | None) -> None:
     [
         ("Drucken", True), ("Print", True), ("In bài", True), ("Photo: Port authority", True),
         ("Ảnh: Giang Huy", True), ("You May Also Like", True), ("Ähnliche Beiträge", True),
-        ("No Author", True), ("Datenschutzbestimmungen", True),
+        ("No Author", True), ("Datenschutzbestimmungen", True), ("Super User", True),
+        ("Quản trị viên", True),
         ("Maria Jensen", False), ("Võ Hải", False), ("Inga Berg", False),
     ],
 )  # fmt: skip
@@ -130,3 +131,15 @@ def test_a_read_more_line_between_paragraphs_is_not_body(line, kept) -> None:
     blocks = [Block(text=SENTENCE), Block(text=line), Block(text=SENTENCE + " Lần hai.")]
     body = read_body(blocks, None, RELATED_LABELS)
     assert (line in body.paragraphs) == kept and len(body.paragraphs) == 2 + kept
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("Viết bởi Nguyễn Thu Trang", "Nguyễn Thu Trang"), ("Đăng bởi: Minh Thư", "Minh Thư"),
+        ("Thanh Tâm (theo Reuters)", "Thanh Tâm"), ("Kim Ngân (thực hiện)", "Kim Ngân"),
+        ("Vũ Hoàng (TTXVN)", "Vũ Hoàng (TTXVN)"),
+    ],
+)  # fmt: skip
+def test_the_name_a_vietnamese_byline_prints(line, name) -> None:
+    assert byline_name(line) == name

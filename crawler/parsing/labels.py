@@ -65,9 +65,10 @@ CREDIT_TAIL = re.compile(
 #: div.tacgia, p.byline) or a span in the article header (span.byline, span.author).
 AUTHOR_CLASS = "(author|byline|tacgia|tac-gia|tac_gia|butdanh|but-danh|nguoiviet|nguoi-viet)"
 AUTHOR_BLOCK = (
-    f".//*[@class or @id][re:test(concat(' ', @class, ' ', @id, ' '), '{AUTHOR_CLASS}', 'i')]"
+    ".//*[@itemprop='author' or @class or @id]"
+    f"[@itemprop='author' or re:test(concat(' ', @class, ' ', @id, ' '), '{AUTHOR_CLASS}', 'i')]"
     "[normalize-space()][not(self::meta or self::link or self::img or self::script)]"
-)
+)  # (schema.org microdata's itemprop=author: Joomla's dd.createdby)
 #: Who posted the article in the CMS: the author only when nothing else names one.
 POSTER_LABEL = re.compile(r"^(?:người đăng tin|người đăng|người cập nhật)\s*:\s*", re.I)
 #: "Theo TTXVN", "Nguồn: Báo Nhân Dân", "(Theo VOV)" in brackets too.
@@ -87,7 +88,8 @@ PHOTO_CREDIT_END = re.compile(
 NOT_AN_AUTHOR = re.compile(
     r"^(?:drucken|print|printer|in|in bài|in bài viết|in tin|in tin bài|bản in|imprimer|"
     r"imprimir|stampa|afdrukken|skriv ut|tulosta|share|teilen|chia sẻ|e-?mail|zalo|facebook|"
-    r"no author|unknown|admin|datenschutz\w*|impressum|privacy policy|cookie\w*|"
+    r"no author|unknown|admin|administrator|super user|webmaster|quản trị|quản trị viên|"
+    r"datenschutz\w*|impressum|privacy policy|cookie\w*|"
     r"you may also like|related posts|ähnliche beiträge|ähnliche artikel|weitere artikel|"
     # a comment form's or an author box's labels and buttons, a byline's bare label
     r"name|your name|ihr name|nom|nombre|tweet|follow|folgen|posted|posted by|published by|"
@@ -153,7 +155,8 @@ def strip_label(label: re.Pattern[str], text: str) -> str:
 #: "Erstellt von X", "Posted by X", "Autor: X"): stripped like the Vietnamese labels. A
 #: bare "By"/"Von" is stripped only before a capitalised word ("von Aachen" is a name).
 FOREIGN_BYLINE_LABEL = re.compile(
-    r"^(?:(?:written|posted|published|erstellt|geschrieben|verfasst|veröffentlicht|publié|"
+    r"^(?:(?:viết|đăng|gửi)\s+bởi\s*:?\s*"  # Joomla's and WordPress's Vietnamese packs
+    r"|(?:written|posted|published|erstellt|geschrieben|verfasst|veröffentlicht|publié|"
     r"écrit|publicado|escrito|scritto|pubblicato)\s+(?:by|von|par|por|da|di)\s*:?\s*"
     r"|(?:autor|autorin|author|auteur|autore|verfasser|text|texto|redaktion)\s*:\s*"
     r"|(?:by|von|par|por|door|av|di)\s*:?\s+(?=[A-ZÀ-ÝĐ]))",
