@@ -137,7 +137,8 @@ def _time(p: str) -> str:
 
 _DATE = re.compile(
     rf"""
-    (?:(?P<tb>{_time("b")})\s*(?:[,|\-–—]\s*)?(?:ngày\s+)?)?  # "10:30 26/11/2026", "10h30 ngày …"
+    (?:(?P<tb>{_time("b")})\s*(?:[,|\-–—]\s*)?  # "10:30 26/11/2026", "10h30 ngày …",
+        (?:{_WEEKDAY}\s*[,\-–—]?\s*)?(?:ngày\s+)?)?  # "15:47, Thứ Ba, 2/12/2025"
     (?:
         (?<!\d)(?<!\d[/.])                              # not the tail of a longer number
         (?P<nd>\d{{1,2}})(?P<sep>[/.\-])(?P<nm>\d{{1,2}})(?P=sep)(?P<ny>\d{{4}})(?!\d)

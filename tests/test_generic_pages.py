@@ -16,8 +16,8 @@ from parsel import Selector
 from crawler.families import detect, profile
 from crawler.parsing import article
 from crawler.parsing.article import ArticleParser
-from crawler.parsing.blocks import largest_in_srcset
-from crawler.parsing.labels import NOT_AN_AUTHOR
+from crawler.parsing.blocks import Block, largest_in_srcset, read_body
+from crawler.parsing.labels import NOT_AN_AUTHOR, RELATED_LABELS, byline_name
 
 PAGES = Path(__file__).parent / "pages" / "generic"
 CASES = sorted(PAGES.glob("*.html"))
@@ -85,9 +85,61 @@ def test_largest_in_srcset(srcset: str, expected: str | None) -> None:
     [
         ("Drucken", True), ("Print", True), ("In bài", True), ("Photo: Port authority", True),
         ("Ảnh: Giang Huy", True), ("You May Also Like", True), ("Ähnliche Beiträge", True),
-        ("No Author", True), ("Datenschutzbestimmungen", True),
+        ("No Author", True), ("Datenschutzbestimmungen", True), ("Super User", True),
+        ("Quản trị viên", True),
         ("Maria Jensen", False), ("Võ Hải", False), ("Inga Berg", False),
     ],
 )  # fmt: skip
 def test_print_links_photo_credits_and_block_headings_are_not_authors(line, refused) -> None:
     assert bool(NOT_AN_AUTHOR.match(line)) == refused
+
+
+SENTENCE = "Hội nghị cũng thống nhất các nhiệm vụ trọng tâm của tỉnh trong những tháng cuối năm."
+
+
+@pytest.mark.parametrize(
+    ("tail", "author", "source"),
+    [
+        (["Minh Anh", "(Theo TTXVN)"], "Minh Anh", "TTXVN"),
+        (["(Theo VOV)"], None, "VOV"),
+        (["Theo TTXVN"], None, "TTXVN"),
+        (["Nguồn: TTXVN/Vietnam+"], None, "TTXVN/Vietnam+"),
+        (["Tin, ảnh: PV - CTV"], "PV - CTV", None),
+        (["Nguyễn Văn A (Báo Tuyên Quang)"], "Nguyễn Văn A (Báo Tuyên Quang)", None),
+        (["Thanh Tâm (theo Reuters)"], "Thanh Tâm", "Reuters"),
+        (["Như Quỳnh (Theo AFP, BBC)"], "Như Quỳnh", "AFP, BBC"),
+        (["Hoài Thu (tổng hợp)"], "Hoài Thu", None),
+        (["Nhóm phóng viên"], "Nhóm phóng viên", None),
+    ],
+)  # fmt: skip
+def test_the_credits_that_end_a_vietnamese_body(tail, author, source) -> None:
+    blocks = [Block(text=SENTENCE)] + [Block(text=t, align="right", bold=True) for t in tail]
+    body = read_body(blocks, None, RELATED_LABELS)
+    assert (body.author, body.source, body.paragraphs) == (author, source, [SENTENCE])
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        (">> Xem thêm: Hà Nội mở thêm 5 tuyến buýt điện", False),
+        ("Đọc thêm: Giá vàng hôm nay tăng mạnh", False),
+        ("Tin liên quan: Quốc hội thông qua Luật Chuyển đổi số", False),
+        ("Thực hiện: nhiều giải pháp đồng bộ để phát triển kinh tế", True),
+    ],
+)  # fmt: skip
+def test_a_read_more_line_between_paragraphs_is_not_body(line, kept) -> None:
+    blocks = [Block(text=SENTENCE), Block(text=line), Block(text=SENTENCE + " Lần hai.")]
+    body = read_body(blocks, None, RELATED_LABELS)
+    assert (line in body.paragraphs) == kept and len(body.paragraphs) == 2 + kept
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("Viết bởi Nguyễn Thu Trang", "Nguyễn Thu Trang"), ("Đăng bởi: Minh Thư", "Minh Thư"),
+        ("Thanh Tâm (theo Reuters)", "Thanh Tâm"), ("Kim Ngân (thực hiện)", "Kim Ngân"),
+        ("Vũ Hoàng (TTXVN)", "Vũ Hoàng (TTXVN)"),
+    ],
+)  # fmt: skip
+def test_the_name_a_vietnamese_byline_prints(line, name) -> None:
+    assert byline_name(line) == name

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import re
 import unicodedata
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from functools import cache, cached_property
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -38,6 +38,7 @@ from crawler.parsing.blocks import (
 from crawler.parsing.error_page import is_error_page
 from crawler.parsing.labels import (
     AUTHOR_BLOCK,
+    AUTHOR_CLASS,
     AUTHOR_LABEL,
     BOLD_LEAD_MIN_CHARS,
     CHROME_CLASS,
@@ -60,6 +61,8 @@ from crawler.parsing.structured import Metadata, read_metadata
 from crawler.text import clean, clean_or_none, fold
 from crawler.urls import article_key, canonical_url, join_link, same_site, url_id
 
+#: What an article's own element holds as well as a page does: a header, a footer.
+ARTICLE_PART = re.compile(r"header|footer", re.I)
 #: A <header> inside an <article> is the article's own (title, date, byline), not the page's.
 CHROME_CLASS_RE = re.compile(CHROME_CLASS, re.I)
 CHROME = (
@@ -81,6 +84,10 @@ MAX_SECTION_WORDS = 3
 #: What separates a headline from the site's name in og:title / <title>.
 TITLE_SUFFIX = re.compile(r"\s+(?:[|–—:·•]|-{1,2}|::)\s+")
 OWN_CHROME = re.compile(CHROME_CLASS, re.I)  # an element that is itself a footer, a menu
+#: The page suffix of a section's URL ("/xay-dung-dang.html" is the section "/xay-dung-dang").
+SECTION_SUFFIX = re.compile(r"\.(?:html?|aspx?|php)$", re.I)
+#: The paths of a site's home page.
+HOME_PATH = re.compile(r"/?(?:(?:index|default|trang-chu)\.\w+)?", re.I)
 MAX_DATE_LINE = 150  # a meta line, not a sentence that mentions a date
 MAX_HEADING = 60
 MIN_TITLE, MAX_TITLE = 10, 300
@@ -98,6 +105,12 @@ LABEL_CELL = (
     ".//tr/*[self::td or self::th][1][following-sibling::*[1][self::td]]"
     "[string-length(normalize-space()) < 40]"
     " | .//dt[following-sibling::*[1][self::dd]][string-length(normalize-space()) < 40]"
+)
+#: An image in a byline's block: the writer's portrait, not an article photo. (Not any
+#: "avatar": the CMS of Nhân Dân calls its lead photo ``article__avatar``.)
+AUTHOR_PHOTO = (
+    "ancestor::*[@class or @id]"
+    f"[re:test(concat(' ', @class, ' ', @id, ' '), '{AUTHOR_CLASS}', 'i')]"
 )
 REL_AUTHOR = ".//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]"
 HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6", "p", "div", "span", "strong", "b", "u", "td", "th")
@@ -195,6 +208,7 @@ class ArticleParser:
             if clean(_string(h))
             and not _finds(h, "ancestor::a | ancestor::li")
             and not self._is_chrome(h)
+            and not _links_home(h, self.url)
         ]
         above = self._heading_above_body()
         if above is not None and all(h.root is not above.root for h in headings):
@@ -306,7 +320,7 @@ class ArticleParser:
     def lead(self) -> str | None:
         element = self._lead_element
         if element is not None and (self._zoned or not _inside(element, self.body_element)):
-            return clean_or_none(_string(element))
+            return clean_or_none(_words_apart(element))
         return self._bold_lead()
 
     def _bold_lead(self) -> str | None:
@@ -373,15 +387,37 @@ class ArticleParser:
         for element in fields:
             if _inside(element, body) and element.root is not body.root:
                 excluded.add(element.root)
+        excluded.update(self._teaser_links)
         for link in self._related_links:
             container = link.root.getparent()
             while container is not None and container.tag not in ("ul", "ol", "table", "div"):
                 container = container.getparent()
             if container is not None and container is not body.root:
-                excluded.add(container)
+                excluded.add(_related_box(container, body.root))
         if self._family_body is None:
             excluded.update(_link_boxes(body.root))
         return excluded
+
+    @cached_property
+    def _teaser_links(self) -> list[lxml_html.HtmlElement]:
+        """Links in the body that wrap a picture and lead to another article that a headline
+        link names too: the thumbnail of a teaser set between paragraphs ("inner-article"),
+        not a photo of this one (a blog's photo links to its own album page, no headline)."""
+        pictures, headlines = [], set()
+        for anchor in self.body_element.root.iter("a"):
+            href = (anchor.get("href") or "").strip()
+            if not href:
+                continue
+            target = urljoin(self.url, href)
+            if anchor.find(".//img") is not None:
+                pictures.append((anchor, target))
+            elif clean(anchor.text_content()):
+                headlines.add(target)
+        return [
+            anchor
+            for anchor, target in pictures
+            if target in headlines and target != self.url and is_article_link(target, self.profile)
+        ]
 
     @cached_property
     def _field_elements(self) -> list[Selector]:
@@ -445,6 +481,8 @@ class ArticleParser:
                 continue
             if IMAGE_NOT_CONTENT.search(image_url(image) or "") or _chrome(image):
                 continue
+            if Selector(root=image).xpath(AUTHOR_PHOTO):
+                continue  # the writer's portrait beside the byline
             if self._holds_a_field(container):
                 container = image  # the article's header: its photo, not its heading again
             if container not in containers and _may_hold_lead_photo(container):
@@ -538,14 +576,22 @@ class ArticleParser:
     @cached_property
     def _machine_published(self) -> str | None:
         """JSON-LD ``datePublished``, ``article:published_time``, else the article's first
-        ``<time datetime>`` / ``itemprop=datePublished``."""
-        if self.meta.published:
-            return self.meta.published
+        ``<time datetime>`` / ``itemprop=datePublished``. A UTC date that the article's own
+        element gives at the same instant in the zone it was written in (WordPress writes
+        UTC into its metadata, local time into the post) is given in that zone."""
         found = self.scope.xpath(
             ".//*[@itemprop='datePublished']/@content | .//*[@itemprop='datePublished']/@datetime"
             " | .//time[not(ancestor::li)]/@datetime"
         ).get()
-        return found.strip() if found and dates.parse_iso_date(found.strip()) else None
+        local = found.strip() if found and dates.parse_iso_date(found.strip()) else None
+        if not self.meta.published:
+            return local
+        machine = dates.parse_iso_date(self.meta.published)
+        if local and machine and machine.utcoffset() == timedelta(0):
+            value = dates.parse_iso_date(local)
+            if value == machine and value.utcoffset() != timedelta(0):
+                return local
+        return self.meta.published
 
     @cached_property
     def _title_neighbours(self) -> list[Selector]:
@@ -675,6 +721,9 @@ class ArticleParser:
             if body is not None and _inside(body, element):
                 continue  # a wrapper around the whole article
             text = _joined_text(element)
+            inner = element.xpath(AUTHOR_BLOCK)
+            if inner and _joined_text(inner[0]) != text:
+                continue  # a wrapper of the name, its avatar and the share buttons
             if POSTER_LABEL.match(text) or SOURCE_LABEL.match(text):
                 continue
             if is_byline_name(byline_name(text)):
@@ -741,7 +790,26 @@ class ArticleParser:
         names = [n for n in names if fold(n) not in home and fold(n) != fold(self.title)]
         if names:
             return names[-1]
-        return clean_or_none(self.meta.section) or self.listing_category
+        return clean_or_none(self.meta.section) or self.listing_category or self._section_link()
+
+    def _section_link(self) -> str | None:
+        """The text of a link, outside the page's menus, to the section the article's URL
+        sits in ("/xay-dung-dang.html" for "/xay-dung-dang/<slug>-8125.html"): the heading
+        over the article on a portal that has no breadcrumb."""
+        parts = urlsplit(self.url)
+        segments = parts.path.rstrip("/").split("/")
+        if len(segments) < 3:
+            return None
+        section = "/".join(segments[:-1]).lower()
+        for link in self.doc.xpath("//a[@href]"):
+            target = urlsplit(urljoin(self.url, link.root.get("href").strip()))
+            path = SECTION_SUFFIX.sub("", target.path.rstrip("/")).lower()
+            if target.netloc != parts.netloc or path != section or self._is_chrome(link):
+                continue
+            text = clean(link.xpath("string()").get())
+            if text and len(text) <= MAX_HEADING:
+                return text
+        return None
 
     @cached_property
     def tags(self) -> list[str]:
@@ -749,8 +817,22 @@ class ArticleParser:
         found = self._all(self.sel.tags, scope) if self.sel.tags else []
         if not found and scope.root.getparent() is not None and self.sel.tags:
             found = self._all(self.sel.tags, Selector(root=scope.root.getparent()))
-        tags = [clean(_string(e)) for e in found if not _chrome(e.root)]
+        tags = [clean(_string(e)) for e in found if not self._in_page_chrome(e)]
         return _unique([t.lstrip("#") for t in tags if t]) or _unique(self.meta.tags)
+
+    def _in_page_chrome(self, element: Selector) -> bool:
+        """Inside the page's furniture. A header or footer inside the article's own element
+        (narrower than the page) is the article's: WordPress's ``entry-footer`` and
+        VnExpress's ``footer-content`` hold the tags; a tag cloud of the sidebar does not."""
+        scope = self.scope.root
+        narrow = scope.getparent() is not None and scope is not self.doc.root
+        for chrome in element.xpath(CHROME):
+            own = f"{chrome.root.tag} {chrome.root.get('class', '')} {chrome.root.get('id', '')}"
+            if narrow and _inside(chrome, self.scope) and ARTICLE_PART.search(own):
+                continue
+            if not _inside(self.body_element, chrome):
+                return True
+        return False
 
     @cached_property
     def _related_links(self) -> list[Selector]:
@@ -909,6 +991,21 @@ class ArticleParser:
         return getattr(self, name)
 
 
+def _related_box(
+    links: lxml_html.HtmlElement, body: lxml_html.HtmlElement
+) -> lxml_html.HtmlElement:
+    """The box around a related list inside the body: the wrappers that hold nothing but
+    the list and its heading ("Tin liên quan", "Xem thêm"), so that the heading does not
+    end the body where an editor put the box between two paragraphs."""
+    box = links
+    while (parent := box.getparent()) is not None and parent is not body:
+        rest = clean(parent.text_content()).replace(clean(box.text_content()), "", 1)
+        if fold(rest) and fold(rest) not in RELATED_LABELS:
+            break
+        box = parent
+    return box
+
+
 def _stands_alone(anchor: lxml_html.HtmlElement) -> bool:
     """Whether a link is a list item: nearly all the text of the block it sits in."""
     block = anchor.getparent()
@@ -985,9 +1082,34 @@ def _string(element: Selector) -> str:
     return element.root.text_content()
 
 
+def _words_apart(element: Selector) -> str:
+    """An element's text, with a space where a stamp set apart by style runs into the next
+    sentence ("<span class=location-stamp>Nhật Bản</span>Núi lửa …"): a lower-case end
+    against a capital start across two elements is two words, as a browser shows them."""
+    texts = element.xpath(".//text()").getall()
+    out = texts[:1]
+    for text in texts[1:]:
+        before = out[-1][-1:]
+        glued = before.isalpha() and before.islower() and text[:1].isupper()
+        out.append(f" {text}" if glued else text)
+    return "".join(out)
+
+
 def _joined_text(element: Selector) -> str:
     """Text nodes joined by spaces: "Tác giả: X<br>Nguồn tin: Y" keeps its two lines apart."""
     return clean(" ".join(_compiled(".//text()")(element.root)))
+
+
+def _links_home(heading: Selector, url: str) -> bool:
+    """A heading that is one link to the home page: the site's name in its banner
+    (``<h1><a href="/">BAN TUYÊN GIÁO …</a></h1>``), not a headline."""
+    links = heading.xpath(".//a[@href]")
+    if len(links) != 1:
+        return False
+    if clean(links[0].xpath("string()").get()) != clean(heading.xpath("string()").get()):
+        return False
+    target = urlsplit(urljoin(url, links[0].root.get("href").strip()))
+    return target.netloc == urlsplit(url).netloc and HOME_PATH.fullmatch(target.path) is not None
 
 
 def _headline_variants(headline: str | None) -> list[str]:

@@ -19,8 +19,11 @@ from crawler.parsing.labels import (
     AUTHOR_LABEL,
     BYLINE_NAMES,
     CAPTION_LABEL,
+    PHOTO_CREDIT_END,
     SOURCE_LABEL,
+    SOURCE_TAIL,
     byline_name,
+    source_name,
 )
 from crawler.text import clean, fold, is_upper
 
@@ -85,12 +88,15 @@ BOILERPLATE = re.compile(
     r"về đầu trang|lượt xem|print|email|facebook|zalo|twitter)\b.*$|^null\b"
     # an ad slot's or a share bar's label, alone on its line (the open web's)
     r"|^(?:advertisement|advert|anzeige|werbung|publicidad|publicité|pubblicità|reklama|"
-    r"quảng cáo|share this|share this article|share this story)\s*:?$",
+    r"quảng cáo|share this|share this article|share this story)\s*:?$"
+    # the article's keywords under its text ("Từ khóa: vé tàu Tết, đường sắt")
+    r"|^(?:từ khóa|từ khoá|tags?|thẻ)\s*:.*$",
     re.I,
 )
 BYLINE_MAX_CHARS = 100
 BYLINE_MAX_WORDS = 14
 CAPTION_MAX_CHARS = 400
+READ_MORE_MAX_CHARS = 250  # ">> Xem thêm: <a headline>", not a paragraph that opens so
 
 
 @dataclass
@@ -317,8 +323,23 @@ def largest_in_srcset(srcset: str) -> str | None:
     return best
 
 
+def _picture_source(element: lxml_html.HtmlElement) -> str | None:
+    """The largest ``<source>`` of the ``<picture>`` around an ``<img>`` that names no
+    address itself: a browser shows that source. (libxml2 does not know ``<source>`` is
+    void and nests the ``<img>`` inside it.)"""
+    picture = next((a for a in element.iterancestors() if a.tag in ("picture", "p", "div")), None)
+    if picture is None or picture.tag != "picture":
+        return None
+    for source in picture.iter("source"):
+        for name in LAZY_SRCSET:
+            found = largest_in_srcset(source.get(name) or "")
+            if found:
+                return found
+    return None
+
+
 def _add_image(inline: _Inline, element: lxml_html.HtmlElement) -> None:
-    src = image_url(element)
+    src = image_url(element) or _picture_source(element)
     if src:
         inline.images.append(src)
     else:
@@ -381,6 +402,8 @@ def looks_like_byline(block: Block) -> bool:
 
 def is_byline_name(text: str) -> bool:
     """What a labelled byline or an author block names: a few words, not a sentence or a date."""
+    if fold(text) in BYLINE_NAMES:
+        return True  # "Nhóm phóng viên": a collective name is written in lower case
     if not text or len(text) > BYLINE_MAX_CHARS or re.search(r"[:;?!…]$|\d{3,}", text):
         return False
     if text.endswith(".") and not re.search(r"\b[A-ZĐ][A-Za-z]{0,3}\.$", text):  # "PV.", "TS."
@@ -414,7 +437,7 @@ def read_body(blocks: list[Block], lead: str | None, related_labels: frozenset[s
     images: list[dict[str, str | None]] = []
     captions: list[str] = []
     texts: list[Block] = []
-    previous_image_only = False
+    previous_image_only = previous_caption = False
     centred = _centred_body(blocks)
     for block in blocks:
         if block.images:
@@ -422,13 +445,21 @@ def read_body(blocks: list[Block], lead: str | None, related_labels: frozenset[s
         if not block.text:
             previous_image_only = block.image_only
             continue
-        if _is_caption(block, previous_image_only, centred) and not is_boilerplate(block.text):
+        # A caption may share its block with its photo (<div><img><em>…</em></div>).
+        after_image = previous_image_only or bool(block.images)
+        if previous_caption and block.figure_caption and is_caption_text(block.text):
+            # the photo credit on a line of its own under the caption, in one <figcaption>
+            _extend_caption(images, captions, block.text)
+        elif _is_caption(block, after_image, centred) and not is_boilerplate(block.text):
             caption = strip_caption_label(block.text)
             captions.append(caption)
             _pair_caption(images, caption)
+            previous_caption = block.figure_caption
+            previous_image_only = False
+            continue
         elif not is_boilerplate(block.text):
             texts.append(block)
-        previous_image_only = False
+        previous_image_only = previous_caption = False
 
     author, source = _take_credits(texts)
     paragraphs = [b.text for b in texts]
@@ -438,9 +469,16 @@ def read_body(blocks: list[Block], lead: str | None, related_labels: frozenset[s
 
 
 def _until_related(blocks: list[Block], related_labels: frozenset[str]) -> Iterator[Block]:
+    """The blocks before the related block's heading, without the one-line pointers to
+    other articles that editors put between paragraphs (">> Xem thêm: <title>")."""
     for block in blocks:
-        if fold(block.text) in related_labels:
+        folded = fold(block.text)
+        if folded in related_labels:
             return
+        label, colon, _ = folded.partition(":")
+        pointer = colon and label.strip(" :.-–—»>|()[]") in related_labels
+        if pointer and not block.images and len(block.text) <= READ_MORE_MAX_CHARS:
+            continue
         yield block
 
 
@@ -452,7 +490,8 @@ def _is_caption(block: Block, after_image: bool, centred_body: bool) -> bool:
     if len(block.text) > CAPTION_MAX_CHARS:
         return False
     centred = block.align == "center" and not centred_body
-    return after_image and (block.caption_class or block.italic or centred)
+    styled = block.caption_class or block.italic or centred
+    return after_image and (styled or bool(PHOTO_CREDIT_END.search(block.text)))
 
 
 def _centred_body(blocks: list[Block]) -> bool:
@@ -471,6 +510,16 @@ def _pair_caption(images: list[dict[str, str | None]], caption: str) -> None:
         break
 
 
+def _extend_caption(images: list[dict[str, str | None]], captions: list[str], line: str) -> None:
+    """Add a credit line to the caption just read, and to its photo."""
+    joined = f"{captions[-1]} {line}"
+    for image in reversed(images):
+        if image["caption"] == captions[-1]:
+            image["caption"] = joined
+            break
+    captions[-1] = joined
+
+
 def _take_credits(texts: list[Block]) -> tuple[str | None, str | None]:
     """Pop the byline and the credit off the end of the body, and the './.' end mark."""
     author = source = None
@@ -480,9 +529,11 @@ def _take_credits(texts: list[Block]) -> tuple[str | None, str | None]:
             break
         last = texts[-1]
         if source is None and _is_credit(last.text):
-            source = clean(SOURCE_LABEL.sub("", last.text, count=1))
+            source = source_name(last.text)
         elif author is None and looks_like_byline(last):
             author = byline_name(last.text)
+            credited = SOURCE_TAIL.search(last.text)
+            source = source or (clean(credited.group(1)) if credited else None)
         else:
             break
         texts.pop()

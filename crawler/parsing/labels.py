@@ -65,14 +65,22 @@ CREDIT_TAIL = re.compile(
 #: div.tacgia, p.byline) or a span in the article header (span.byline, span.author).
 AUTHOR_CLASS = "(author|byline|tacgia|tac-gia|tac_gia|butdanh|but-danh|nguoiviet|nguoi-viet)"
 AUTHOR_BLOCK = (
-    f".//*[@class or @id][re:test(concat(' ', @class, ' ', @id, ' '), '{AUTHOR_CLASS}', 'i')]"
+    ".//*[@itemprop='author' or @class or @id]"
+    f"[@itemprop='author' or re:test(concat(' ', @class, ' ', @id, ' '), '{AUTHOR_CLASS}', 'i')]"
     "[normalize-space()][not(self::meta or self::link or self::img or self::script)]"
-)
+)  # (schema.org microdata's itemprop=author: Joomla's dd.createdby)
 #: Who posted the article in the CMS: the author only when nothing else names one.
 POSTER_LABEL = re.compile(r"^(?:người đăng tin|người đăng|người cập nhật)\s*:\s*", re.I)
-SOURCE_LABEL = re.compile(r"^(?:nguồn tin|nguồn|theo)\s*:?\s+(?=\S)", re.I)
+#: "Theo TTXVN", "Nguồn: Báo Nhân Dân", "(Theo VOV)" in brackets too.
+SOURCE_LABEL = re.compile(r"^\(?\s*(?:nguồn tin|nguồn|theo)\s*:?\s+(?=\S)", re.I)
 CAPTION_LABEL = re.compile(
     r"^\(?\s*(?:ảnh minh họa|ảnh minh hoạ|ảnh|hình ảnh|hình|photo|foto|bild)\s*:\s*", re.I
+)
+#: A caption that ends with its photo credit ("Quang cảnh hội nghị. Ảnh: PV", "… (Ảnh:
+#: TTXVN)", "… - Ảnh: Nam Trần"): under a photo, such a line is its caption however it is set.
+PHOTO_CREDIT_END = re.compile(
+    r"(?:^|[\s(.–—-])(?:ảnh minh họa|ảnh minh hoạ|ảnh|hình|photo)\s*:\s*[^.:;()]{1,60}\)?\.?$",
+    re.I,
 )
 
 #: Lines that sit where a byline does but name no author: print and share links, photo
@@ -80,7 +88,8 @@ CAPTION_LABEL = re.compile(
 NOT_AN_AUTHOR = re.compile(
     r"^(?:drucken|print|printer|in|in bài|in bài viết|in tin|in tin bài|bản in|imprimer|"
     r"imprimir|stampa|afdrukken|skriv ut|tulosta|share|teilen|chia sẻ|e-?mail|zalo|facebook|"
-    r"no author|unknown|admin|datenschutz\w*|impressum|privacy policy|cookie\w*|"
+    r"no author|unknown|admin|administrator|super user|webmaster|quản trị|quản trị viên|"
+    r"datenschutz\w*|impressum|privacy policy|cookie\w*|"
     r"you may also like|related posts|ähnliche beiträge|ähnliche artikel|weitere artikel|"
     # a comment form's or an author box's labels and buttons, a byline's bare label
     r"name|your name|ihr name|nom|nombre|tweet|follow|folgen|posted|posted by|published by|"
@@ -105,9 +114,10 @@ GENERIC_DATE_CLASS = (
     "'date|time|ngay|pubdate|publish|meta|info|ngaydang|thoigian', 'i')] "
     "| .//time | .//*[@itemprop='datePublished']"
 )
-#: Elements that hold the sapo on templates of no known family.
+#: Elements that hold the sapo on templates of no known family (Lao Động spells "chapeau"
+#: "chappeau").
 GENERIC_LEAD = (
-    ".//*[@class][re:test(@class, '(sapo|summary|tomtat|tom-tat|trichyeu|trich-yeu|chapeau|lead|"
+    ".//*[@class][re:test(@class, '(sapo|summary|tomtat|tom-tat|trichyeu|trich-yeu|chapp?eau|lead|"
     "intro|abstract|hometext|mota|mo-ta|tomluoc|tom-luoc|excerpt|teaser|standfirst|"
     "(?<!img-)(?<!image-)(?<!photo-)\\bdesc\\b)', 'i')] "  # "post-desc"; no "img-desc" caption
     "| .//*[@itemprop='description']"
@@ -145,7 +155,8 @@ def strip_label(label: re.Pattern[str], text: str) -> str:
 #: "Erstellt von X", "Posted by X", "Autor: X"): stripped like the Vietnamese labels. A
 #: bare "By"/"Von" is stripped only before a capitalised word ("von Aachen" is a name).
 FOREIGN_BYLINE_LABEL = re.compile(
-    r"^(?:(?:written|posted|published|erstellt|geschrieben|verfasst|veröffentlicht|publié|"
+    r"^(?:(?:viết|đăng|gửi)\s+bởi\s*:?\s*"  # Joomla's and WordPress's Vietnamese packs
+    r"|(?:written|posted|published|erstellt|geschrieben|verfasst|veröffentlicht|publié|"
     r"écrit|publicado|escrito|scritto|pubblicato)\s+(?:by|von|par|por|da|di)\s*:?\s*"
     r"|(?:autor|autorin|author|auteur|autore|verfasser|text|texto|redaktion)\s*:\s*"
     r"|(?:by|von|par|por|door|av|di)\s*:?\s+(?=[A-ZÀ-ÝĐ]))",
@@ -154,8 +165,13 @@ FOREIGN_BYLINE_LABEL = re.compile(
 #: What follows a name in a byline and is not the name: "Posted by X at 18:52", a date
 #: ("X, 01.12.2021", "X - 20/10/2025"), a profile link "(http://…)", an address "x[at]y.net"
 #: (kept only when it is all there is).
+#: The agency a writer's byline credits in brackets: "Thanh Tâm (theo Reuters)".
+SOURCE_TAIL = re.compile(r"\s*\(\s*(?:theo|nguồn tin|nguồn)\s*:?\s+([^()]{2,60}?)\s*\)\s*$", re.I)
 BYLINE_TAIL = re.compile(
-    r"\s+(?:at|um|à|alle|a las)\s+\d{1,2}[:.h]\d\d\b.*$"
+    SOURCE_TAIL.pattern + "|"
+    # what the writer did, in brackets: "Hoài Thu (tổng hợp)", "Kim Ngân (thực hiện)"
+    r"\s*\(\s*(?:tổng hợp|thực hiện|biên dịch|lược dịch|dịch|ghi|ghi chép)\s*\)\s*$"
+    r"|\s+(?:at|um|à|alle|a las)\s+\d{1,2}[:.h]\d\d\b.*$"
     r"|\s*[,|·–—-]\s*\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b.*$"
     r"|\s*\(?\s*(?:https?://|www\.)\S*\s*\)?\s*$",
     re.I,
@@ -171,6 +187,14 @@ def byline_name(text: str) -> str:
     name = clean(CREDIT_TAIL.sub("", name)) or name
     name = clean(FOREIGN_BYLINE_LABEL.sub("", name, count=1)) or name
     return clean(BYLINE_TAIL.sub("", name)) or name
+
+
+def source_name(text: str) -> str:
+    """The source a credit names: "Theo TTXVN" -> "TTXVN"; "(Theo VOV)" -> "VOV"."""
+    name = strip_label(SOURCE_LABEL, text)
+    if text.lstrip().startswith("(") and name.endswith(")"):
+        name = name[:-1].rstrip()
+    return name
 
 
 def row_field(label: str) -> str | None:

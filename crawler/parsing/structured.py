@@ -10,8 +10,10 @@ from __future__ import annotations
 import html
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from parsel import Selector
 
@@ -75,9 +77,40 @@ def read_metadata(selector: Selector) -> Metadata:
         machine[key] = _machine_date(sources, [_text(o.get(key)) for o in others])
     meta.published, meta.modified = machine["datePublished"], machine["dateModified"]
     # Portals put their own name in the author tag: that is the publisher, not a byline.
-    site = (meta.site_name or "").casefold()
-    meta.authors = [a for a in meta.authors if a.casefold() != site]
+    # Its spellings differ ("TUOI TRE ONLINE" in og:site_name, "Tuổi Trẻ Online" in the
+    # JSON-LD), and a paper's name may carry "Báo" in one and not the other.
+    publishers = {_name_key(meta.site_name)} | {
+        _name_key(_text(p.get("name")))
+        for p in [o.get("publisher") for o in articles]
+        if isinstance(p, dict)
+    }
+    publishers |= _host_names(meta.canonical)
+    publishers.discard("")
+    meta.authors = [a for a in meta.authors if not _is_publisher(a, publishers)]
     return meta
+
+
+def _name_key(name: str | None) -> str:
+    """A name without case, diacritics, spaces and punctuation: "Tuổi Trẻ Online" ->
+    "tuoitreonline"."""
+    folded = unicodedata.normalize("NFD", (name or "").casefold().replace("đ", "d"))
+    return "".join(c for c in folded if c.isalnum() and not unicodedata.combining(c))
+
+
+def _host_names(url: str | None) -> set[str]:
+    """The site's name as its host spells it: "https://vov.vn/…" -> {"vovvn", "vov"}, for a
+    byline that is the site's domain ("VOV.VN", "Chinhphu.vn")."""
+    host = urlsplit(url or "").netloc.lower().removeprefix("www.")
+    if not host:
+        return set()
+    return {_name_key(host), _name_key(host.split(".")[0])}
+
+
+def _is_publisher(author: str, publishers: set[str]) -> bool:
+    """Whether a byline is the publication's own name, or that name with "Báo" ("Báo Nhân
+    Dân" for "Báo Nhân Dân điện tử")."""
+    key = _name_key(author)
+    return any(key == p or (len(key) >= 6 and key in p) for p in publishers)
 
 
 def _read_meta_tags(selector: Selector, meta: Metadata) -> None:
