@@ -826,8 +826,9 @@ class ArticleParser:
         VnExpress's ``footer-content`` hold the tags; a tag cloud of the sidebar does not."""
         scope = self.scope.root
         narrow = scope.getparent() is not None and scope is not self.doc.root
-        for chrome in element.xpath(CHROME):
-            own = f"{chrome.root.tag} {chrome.root.get('class', '')} {chrome.root.get('id', '')}"
+        for node in _chrome(element.root):
+            chrome = Selector(root=node)
+            own = f"{node.tag} {node.get('class', '')} {node.get('id', '')}"
             if narrow and _inside(chrome, self.scope) and ARTICLE_PART.search(own):
                 continue
             if not _inside(self.body_element, chrome):
