@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -152,6 +152,9 @@ _DATE = re.compile(
     re.I | re.X,
 )
 
+#: A time of day alone, for a date that names its month (:func:`find_word_date`).
+_CLOCK_TIME = re.compile(_time("w"), re.I | re.X)
+
 _PARSER = DateDataParser(
     languages=["vi"],
     settings={
@@ -218,6 +221,60 @@ def parse_date(text: str) -> datetime | None:
     return None
 
 
+#: Words before a date in the languages of the open web that make it the update time.
+_FOREIGN_UPDATE_LABEL = re.compile(
+    r"\b(?:updated?|last modified|aktualisiert|ge(?:ä|ae)ndert|mis à jour|modifié|actualizado|"
+    r"aggiornato|bijgewerkt)\b",
+    re.I,
+)
+#: The oldest day a news page's text date may name: earlier "dates" are a founding year.
+_EARLIEST_WORD_DATE = datetime(1995, 1, 1)
+_MAX_WORD_DATE_TEXT = 150  # a meta line; a sentence that names a date is not one
+
+
+def find_word_dates(text: str) -> list[DateMention]:
+    """The dates that name their month in a language of the open web, in a short text (a
+    date element of a page of no family): "02. November 2021", "May 10, 2022 01:52 PM",
+    "19 de mayo de 2022", "الأربعاء، 07 أكتوبر 2020".
+
+    :func:`find_dates` knows numeric and Vietnamese dates only. htmldate (trafilatura's date
+    finder, already a dependency) reads the day: its own patterns first, dateparser only for
+    a text that holds a plausible day, month and year, never a date after today. A time in
+    the same part of the text ("15:25 Uhr", "01:52 PM") is the time of that day, in
+    Asia/Ho_Chi_Minh like every date whose zone the page does not state; without one,
+    midnight. The text is read in parts split at update labels ("… · Aktualisiert am …"):
+    the part before the first is kind None, the parts after it are "updated".
+    """
+    text = clean(text)
+    if not text or len(text) > _MAX_WORD_DATE_TEXT:
+        return []
+    mentions = []
+    for number, part in enumerate(_FOREIGN_UPDATE_LABEL.split(text)):
+        day = _word_day(part)
+        if day is None:
+            continue
+        kind = UPDATED if number else None
+        at = _CLOCK_TIME.search(part)
+        timed = (
+            _parse_canonical(f"{day.day}/{day.month}/{day.year} {_clock(at, 'w')}") if at else None
+        )
+        value = timed or datetime.combine(day, datetime.min.time(), tzinfo=VN_TZ)
+        mentions.append(DateMention(value, kind, timed is not None, part))
+    return mentions
+
+
+@lru_cache(maxsize=4096)
+def _word_day(text: str) -> date | None:
+    from htmldate.extractors import try_date_expr
+
+    latest = datetime.now() + timedelta(days=1)
+    try:
+        found = try_date_expr(text, "%Y-%m-%d", True, _EARLIEST_WORD_DATE, latest)
+    except Exception:  # a third-party failure costs the date, not the page
+        return None
+    return date.fromisoformat(found) if found else None
+
+
 #: A zone abbreviation written after an explicit offset or Z: redundant, and not ISO 8601.
 _ZONE_NAME_AFTER_OFFSET = re.compile(r"([+-]\d\d:?\d\d|\dZ)\s*\(?[A-Z]{2,5}\)?\Z")
 
@@ -275,14 +332,19 @@ def _value(match: re.Match[str], month_first: bool) -> tuple[datetime | None, bo
     p = "b" if match.group("tb") else "a" if match.group("ta") else None
     if p is None:
         return _parse_canonical(f"{day}/{month}/{year}"), False, False
+    clock = _clock(match, p)
+    return _parse_canonical(f"{day}/{month}/{year} {clock}"), True, match[p + "S"] is not None
+
+
+def _clock(match: re.Match[str], p: str) -> str:
+    """ "8:28:04 PM": the time a :func:`_time` group ``p`` matched, as dateparser reads it."""
     hour = int(match[p + "H"])
     minute = int(match[p + "M"] or match[p + "M2"] or 0)
-    seconds = match[p + "S"]
     meridiem = (match[p + "AP"] or "").upper()
-    clock = f"{hour}:{minute:02d}:{int(seconds or 0):02d}"
+    clock = f"{hour}:{minute:02d}:{int(match[p + 'S'] or 0):02d}"
     if meridiem and 1 <= hour <= 12:  # "14:20 CH" is already a 24-hour time
         clock += " AM" if meridiem in ("SA", "AM") else " PM"
-    return _parse_canonical(f"{day}/{month}/{year} {clock}"), True, seconds is not None
+    return clock
 
 
 @lru_cache(maxsize=8192)

@@ -289,3 +289,26 @@ def test_parse_iso_date(text: str, expected: str | None) -> None:
 )  # fmt: skip
 def test_to_iso(value: datetime, expected: str) -> None:
     assert to_iso(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("02. November 2021", [("2021-11-02T00:00:00+07:00", None)]),
+        ("6. November 2023, 15:25 Uhr", [("2023-11-06T15:25:00+07:00", None)]),
+        ("Staff | May 10, 2022 01:52:54 PM", [("2022-05-10T13:52:54+07:00", None)]),
+        ("19 de mayo de 2022", [("2022-05-19T00:00:00+07:00", None)]),
+        ("02. November 2021 · Aktualisiert am 5. November 2021",
+         [("2021-11-02T00:00:00+07:00", None), ("2021-11-05T00:00:00+07:00", "updated")]),
+        ("Last Updated : Nov 20, 2019 01:41 PM IST",
+         [("2019-11-20T13:41:00+07:00", "updated")]),
+        ("Acum 15 minute", []),  # "15 minutes ago": no day, no guess
+        ("November 2019", []),  # no day
+        ("Gegründet am 1. März 1890", []),  # before any news page: a founding date
+        ("3. März 2099", []),  # after today
+        ("Am 2. November 2021 " + "sagte der Minister vieles " * 8, []),  # a sentence
+    ],
+)  # fmt: skip
+def test_find_word_dates(text: str, expected: list[tuple[str, str | None]]) -> None:
+    assert [(to_iso(m.value), m.kind) for m in dates.find_word_dates(text)] == expected
+

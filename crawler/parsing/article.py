@@ -521,8 +521,12 @@ class ArticleParser:
         return paragraphs
 
     @cached_property
+    def _family_date_elements(self) -> list[Selector]:
+        return self._all(self.sel.date, self.scope) if self.sel.date else []
+
+    @cached_property
     def _date_elements(self) -> list[Selector]:
-        found = self._all(self.sel.date, self.scope) if self.sel.date else []
+        found = self._family_date_elements
         if not found:
             found = [e for e in self.scope.xpath(GENERIC_DATE_CLASS) if not self._is_chrome(e)]
         return found
@@ -540,8 +544,8 @@ class ArticleParser:
         """(published, updated): the date elements, then machine dates, then the title's
         neighbourhood, where templates of no family print their date line."""
         published, updated = _read_dates(self._date_elements, self._month_first)
-        if not self.sel.date:
-            # No family says where the date is: the page's machine date is exact (and keeps
+        if not self._family_date_elements:
+            # No family's selector found the date: the page's machine date is exact (and keeps
             # its offset) unless it is a bare day that the visible date gives to the minute.
             published = _more_precise(self._machine_published, published)
             updated = _more_precise(self.meta.modified, updated)
@@ -576,13 +580,22 @@ class ArticleParser:
     @cached_property
     def _machine_published(self) -> str | None:
         """JSON-LD ``datePublished``, ``article:published_time``, else the article's first
-        ``<time datetime>`` / ``itemprop=datePublished``. A UTC date that the article's own
-        element gives at the same instant in the zone it was written in (WordPress writes
-        UTC into its metadata, local time into the post) is given in that zone."""
-        found = self.scope.xpath(
-            ".//*[@itemprop='datePublished']/@content | .//*[@itemprop='datePublished']/@datetime"
-            " | .//time[not(ancestor::li)]/@datetime"
-        ).get()
+        ``<time datetime>`` / ``itemprop=datePublished`` that is no teaser's. A UTC date
+        that the article's own element gives at the same instant in the zone it was written
+        in (WordPress writes UTC into its metadata, local time into the post) is given in
+        that zone."""
+        elements = self.scope.xpath(
+            ".//*[@itemprop='datePublished'][@content or @datetime]"
+            " | .//time[not(ancestor::li)][@datetime]"
+        )
+        found = next(
+            (
+                e.root.get("content") or e.root.get("datetime")
+                for e in elements
+                if not self._links_elsewhere(e)
+            ),
+            None,
+        )
         local = found.strip() if found and dates.parse_iso_date(found.strip()) else None
         if not self.meta.published:
             return local
@@ -592,6 +605,15 @@ class ArticleParser:
             if value == machine and value.utcoffset() != timedelta(0):
                 return local
         return self.meta.published
+
+    def _links_elsewhere(self, element: Selector) -> bool:
+        """Inside a link to another page: a teaser's date, not the article's (WordPress links
+        the article's own date to the article itself)."""
+        here = {canonical_url(self.url, self.profile), self.canonical}
+        return any(
+            canonical_url(urljoin(self.url, link.get("href", "")), self.profile) not in here
+            for link in element.root.iterancestors("a")
+        )
 
     @cached_property
     def _title_neighbours(self) -> list[Selector]:
@@ -1036,7 +1058,10 @@ def _read_dates(
         if re.match(r"\s*\d{4}-\d\d", text):
             published = published or dates.parse_iso_date(text.strip())
             continue
-        for mention in dates.find_dates(text, month_first):
+        mentions = dates.find_dates(text, month_first)
+        if not mentions:
+            mentions = dates.find_word_dates(text)
+        for mention in mentions:
             if mention.kind == "updated":
                 updated = updated or mention.value
             elif mention.kind == dates.CLOCK:
