@@ -311,4 +311,3 @@ def test_to_iso(value: datetime, expected: str) -> None:
 )  # fmt: skip
 def test_find_word_dates(text: str, expected: list[tuple[str, str | None]]) -> None:
     assert [(to_iso(m.value), m.kind) for m in dates.find_word_dates(text)] == expected
-
