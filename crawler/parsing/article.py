@@ -113,6 +113,10 @@ AUTHOR_PHOTO = (
     f"[re:test(concat(' ', @class, ' ', @id, ' '), '{AUTHOR_CLASS}', 'i')]"
 )
 REL_AUTHOR = ".//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]"
+#: A user name ("gizzmo", "surfguard23"): a blog's author when HTML marks it as the author.
+HANDLE = re.compile(r"[^\W\d_][\w.-]{2,30}")
+#: A user name of the site's staff account, not a person's ("jdadmin", "editor").
+ROLE = re.compile(r"admin|editor|webmaster|redak|user|team", re.I)
 HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6", "p", "div", "span", "strong", "b", "u", "td", "th")
 MAX_LINK_DENSITY = 0.5
 MAX_BODY_ARTICLE_LINKS = 3  # a listing: three links that each stand alone as an item
@@ -759,12 +763,13 @@ class ArticleParser:
 
     def _rel_author(self) -> str | None:
         """The text of the article's ``<a rel="author">`` (HTML's own mark of the author's
-        page), not one in a comment thread or the page's furniture."""
+        page), not one in a comment thread or the page's furniture: a name, or a blog's
+        user name, which that mark makes its author's."""
         for link in self.scope.xpath(REL_AUTHOR):
             if _finds(link, NOT_THE_ARTICLE) or self._is_chrome(link):
                 continue
             text = clean(_string(link))
-            if looks_like_name(text):
+            if looks_like_name(text) or (HANDLE.fullmatch(text) and not ROLE.search(text)):
                 return text
         return None
 

@@ -26,6 +26,8 @@ ARTICLE_TYPES = frozenset(
         "Report", "WebPageElement",
     }
 )  # fmt: skip
+#: What a page without an Article object calls itself; its ``author`` is the page's author.
+PAGE_TYPES = frozenset({"WebPage", "ItemPage"})
 #: ``<meta>`` names that carry the byline, most explicit first. ``article:author`` is often a
 #: profile URL, which is not a name and is skipped.
 #: What wraps a JSON-LD block on some templates (``<![CDATA[ … ]]>``, ``<!-- … -->``).
@@ -68,6 +70,10 @@ def read_metadata(selector: Selector) -> Metadata:
     tags = {"datePublished": meta.published, "dateModified": meta.modified}
     if articles:
         _read_json_ld(articles[0], meta, ids)
+    else:
+        # Older Yoast graphs name the author on the WebPage and describe no Article.
+        pages = [obj for obj in objects if _types(obj) & PAGE_TYPES]
+        meta.authors = next((n for n in (_authors(o, ids) for o in pages) if n), meta.authors)
     others = [o for o in objects if o not in articles]
     machine = {}
     for key, tag in tags.items():
@@ -194,6 +200,20 @@ def _json_ld_objects(selector: Selector) -> tuple[list[dict[str, Any]], dict[str
     return objects, salvaged
 
 
+def _authors(obj: dict[str, Any], ids: dict[str, dict[str, Any]]) -> list[str]:
+    """The names of an object's ``author`` (or ``creator``): strings, Person objects, or
+    ``{"@id": …}`` references to a Person elsewhere in the page's @graph."""
+    names: list[str] = []
+    authors = obj.get("author") or obj.get("creator")
+    for author in authors if isinstance(authors, list) else [authors]:
+        if isinstance(author, dict) and "name" not in author:
+            author = ids.get(author.get("@id"), author)  # {"@id": …} names a @graph node
+        name = _text(author.get("name") if isinstance(author, dict) else author)
+        if name and _is_name(name) and name not in names:
+            names.append(name)
+    return names
+
+
 def _types(obj: dict[str, Any]) -> set[str]:
     kind = obj.get("@type")
     return set(kind) if isinstance(kind, list) else {kind} if isinstance(kind, str) else set()
@@ -205,17 +225,7 @@ def _read_json_ld(obj: dict[str, Any], meta: Metadata, ids: dict[str, dict[str, 
     meta.description = _text(obj.get("description")) or meta.description
     meta.section = _text(obj.get("articleSection")) or meta.section
     meta.body = _text(obj.get("articleBody"))
-    names = []
-    authors = obj.get("author") or obj.get("creator")
-    for author in authors if isinstance(authors, list) else [authors]:
-        if isinstance(author, dict) and "name" not in author:
-            author = ids.get(author.get("@id"), author)  # {"@id": …} names a @graph node
-        name = author.get("name") if isinstance(author, dict) else author
-        name = _text(name)
-        if name and _is_name(name) and name not in names:
-            names.append(name)
-    if names:
-        meta.authors = names
+    meta.authors = _authors(obj, ids) or meta.authors
     keywords = obj.get("keywords")
     if isinstance(keywords, str):
         meta.tags = meta.tags or [k.strip() for k in keywords.split(",") if k.strip()]
