@@ -193,7 +193,7 @@ class ArticleParser:
 
     @cached_property
     def meta(self) -> Metadata:
-        return read_metadata(self.doc)
+        return read_metadata(self.doc, self.url)
 
     @cached_property
     def title_element(self) -> Selector | None:

@@ -26,6 +26,8 @@ ARTICLE_TYPES = frozenset(
         "Report", "WebPageElement",
     }
 )  # fmt: skip
+#: Between a publication's name and a person's in one byline ("unocero - Alberto Ávila").
+PUBLISHER_SEPARATOR = re.compile(r"\s+[-–|]\s+")
 #: What a page without an Article object calls itself; its ``author`` is the page's author.
 PAGE_TYPES = frozenset({"WebPage", "ItemPage"})
 #: ``<meta>`` names that carry the byline, most explicit first. ``article:author`` is often a
@@ -59,7 +61,10 @@ class Metadata:
     body: str | None = None
 
 
-def read_metadata(selector: Selector) -> Metadata:
+def read_metadata(selector: Selector, url: str | None = None) -> Metadata:
+    """The page's machine-readable fields. ``url``, the page's address, names the site
+    where the page has no canonical link, so that a byline that is the site's domain
+    ("LAOLA1.at") is known as the publisher's."""
     meta = Metadata()
     _read_meta_tags(selector, meta)
     objects, salvaged = _json_ld_objects(selector)
@@ -90,10 +95,21 @@ def read_metadata(selector: Selector) -> Metadata:
         for p in [o.get("publisher") for o in articles]
         if isinstance(p, dict)
     }
-    publishers |= _host_names(meta.canonical)
+    publishers |= _host_names(meta.canonical or url)
     publishers.discard("")
-    meta.authors = [a for a in meta.authors if not _is_publisher(a, publishers)]
+    authors = (_without_publisher(a, publishers) for a in meta.authors)
+    meta.authors = [a for a in authors if a]
     return meta
+
+
+def _without_publisher(author: str, publishers: set[str]) -> str | None:
+    """A byline without the publication's name: None for the name alone, the person for
+    "unocero - Alberto Ávila"."""
+    parts = PUBLISHER_SEPARATOR.split(author)
+    people = [p for p in parts if not _is_publisher(p, publishers)]
+    if len(people) == len(parts):
+        return author  # as written: "Hữu Bằng - Thanh Hiểu" names two people
+    return " - ".join(people) or None
 
 
 def _name_key(name: str | None) -> str:
