@@ -206,23 +206,40 @@ class ArticleParser:
         """On a template of no family: the heading that agrees with the page's own headline
         (JSON-LD, og:title), else the first ``<h1>`` outside the page furniture, else the
         heading above the body. A logo in an ``<h1>`` or a section name is not the title."""
-        headings = [
+        headings = [h for h in self._h1s if not self._is_chrome(h)]
+        above = self._heading_above_body()
+        if above is not None and all(h.root is not above.root for h in headings):
+            headings.append(above)
+        agreeing = [h for h in headings if self._says_the_headline(h)]
+        return agreeing[0] if agreeing else headings[0] if headings else None
+
+    @cached_property
+    def _h1s(self) -> list[Selector]:
+        return [
             h
             for h in (self.scope_hint or self.doc).xpath("//h1")
             if clean(_string(h))
             and not _finds(h, "ancestor::a | ancestor::li")
-            and not self._is_chrome(h)
             and not _links_home(h, self.url)
         ]
-        above = self._heading_above_body()
-        if above is not None and all(h.root is not above.root for h in headings):
-            headings.append(above)
+
+    def _says_the_headline(self, heading: Selector | None) -> bool:
+        """Whether a heading says the page's own headline (JSON-LD, og:title), unless that
+        is the portal's name, which its logo says too."""
         names = _headline_variants(self.meta.title)
-        for heading in headings:
-            text = fold(_string(heading))
-            if any(text == n or (n in text and len(n) * 2 >= len(text)) for n in names):
-                return heading
-        return headings[0] if headings else None
+        if heading is None or not names or fold(self.meta.site_name or "") in names:
+            return False
+        text = fold(_string(heading))
+        return any(text == n or (n in text and len(n) * 2 >= len(text)) for n in names)
+
+    @cached_property
+    def _furniture_headline(self) -> Selector | None:
+        """The page header's ``<h1>`` that says the headline, where no heading of the
+        article does (a newsletter box's ``<h1>`` does not): its text is the title, while
+        the article's scope stays where its own elements are."""
+        if self._says_the_headline(self.title_element):
+            return None
+        return next((h for h in self._h1s if self._says_the_headline(h)), None)
 
     def _heading_above_body(self) -> Selector | None:
         """For templates of no family: the heading-like element closest above the body."""
@@ -311,6 +328,8 @@ class ArticleParser:
         if self.title_element is not None:
             text = clean(_string(self.title_element))
         if self.sel.title == GENERIC.title:
+            if self._furniture_headline is not None:
+                text = clean(_string(self._furniture_headline))
             text = _agreed_title(text, self.meta.title)
         return text or clean_or_none(self.meta.title) or self._document_title()
 
