@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from functools import cache
 from importlib import resources
@@ -203,20 +204,42 @@ def detect(html: str) -> str:
     else "generic".
 
     Each fingerprint is a search of up to 64 KiB, so a family stops being searched as soon
-    as its fingerprints left could no longer beat the best count.
+    as its fingerprints left could no longer beat the best count; a page of no family
+    (most of the open web) is searched for every one of them.
     """
     head = html[:FINGERPRINT_WINDOW]
     best, best_hits = "generic", 0
     for name in family_names():
         if name == "generic":
             continue
-        fingerprints = profile(name).fingerprints
-        hits, left = 0, len(fingerprints)
-        for pattern in fingerprints:
+        tests = _fingerprint_tests(name)
+        hits, left = 0, len(tests)
+        for found_in in tests:
             if hits + left <= best_hits:
                 break
             left -= 1
-            hits += pattern.search(head) is not None
+            hits += found_in(head)
         if hits > best_hits:
             best, best_hits = name, hits
     return best
+
+
+#: A regex that is plain text: no operator, only punctuation escaped ("Liferay\\.ThemeDisplay").
+_PLAIN = re.compile(r"(?:[^.^$*+?{}\[\]|()\\]|\\[^0-9A-Za-z])*")
+_ESCAPE = re.compile(r"\\(.)", re.S)
+
+
+@cache
+def _fingerprint_tests(name: str) -> tuple[Callable[[str], bool], ...]:
+    """Whether a page's head shows each of the family's fingerprints. Most fingerprints are
+    plain text (``id="news-bodyhtml"``, ``/wps/portal/``): a substring test finds them
+    several times faster than the regex engine, which walks the head character by
+    character; the others stay regexes."""
+    return tuple(_found_in(pattern) for pattern in profile(name).fingerprints)
+
+
+def _found_in(pattern: re.Pattern[str]) -> Callable[[str], bool]:
+    if pattern.flags == re.UNICODE and _PLAIN.fullmatch(pattern.pattern):
+        text = _ESCAPE.sub(r"\1", pattern.pattern)
+        return lambda head: text in head
+    return lambda head: pattern.search(head) is not None

@@ -411,10 +411,9 @@ class ArticleParser:
             if _inside(element, body) and element.root is not body.root:
                 excluded.add(element.root)
         excluded.update(self._teaser_links)
-        for link in self._related_links:
-            container = link.root.getparent()
-            while container is not None and container.tag not in ("ul", "ol", "table", "div"):
-                container = container.getparent()
+        # The links of one list share its container: each box is measured once.
+        containers = dict.fromkeys(_list_container(link.root) for link in self._related_links)
+        for container in containers:
             if container is not None and container is not body.root:
                 excluded.add(_related_box(container, body.root))
         if self._family_body is None:
@@ -1044,13 +1043,22 @@ def _related_box(
     """The box around a related list inside the body: the wrappers that hold nothing but
     the list and its heading ("Tin liên quan", "Xem thêm"), so that the heading does not
     end the body where an editor put the box between two paragraphs."""
-    box = links
+    box, own = links, clean(links.text_content())
     while (parent := box.getparent()) is not None and parent is not body:
-        rest = clean(parent.text_content()).replace(clean(box.text_content()), "", 1)
-        if fold(rest) and fold(rest) not in RELATED_LABELS:
+        whole = clean(parent.text_content())
+        rest = fold(whole.replace(own, "", 1))
+        if rest and rest not in RELATED_LABELS:
             break
-        box = parent
+        box, own = parent, whole
     return box
+
+
+def _list_container(link: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
+    """The list, table or block that holds a related link."""
+    container = link.getparent()
+    while container is not None and container.tag not in ("ul", "ol", "table", "div"):
+        container = container.getparent()
+    return container
 
 
 def _stands_alone(anchor: lxml_html.HtmlElement) -> bool:
