@@ -152,7 +152,7 @@ _DATE = re.compile(
     re.I | re.X,
 )
 
-#: A time of day alone, for a date that names its month (:func:`find_word_date`).
+#: A time of day alone, for a date that names its month (:func:`find_word_dates`).
 _CLOCK_TIME = re.compile(_time("w"), re.I | re.X)
 
 _PARSER = DateDataParser(

@@ -226,11 +226,16 @@ class ArticleParser:
     def _says_the_headline(self, heading: Selector | None) -> bool:
         """Whether a heading says the page's own headline (JSON-LD, og:title), unless that
         is the portal's name, which its logo says too."""
-        names = _headline_variants(self.meta.title)
-        if heading is None or not names or fold(self.meta.site_name or "") in names:
+        names = self._headline_names
+        if heading is None or not names:
             return False
         text = fold(_string(heading))
         return any(text == n or (n in text and len(n) * 2 >= len(text)) for n in names)
+
+    @cached_property
+    def _headline_names(self) -> list[str]:
+        names = _headline_variants(self.meta.title)
+        return [] if fold(self.meta.site_name or "") in names else names
 
     @cached_property
     def _furniture_headline(self) -> Selector | None:
@@ -631,11 +636,15 @@ class ArticleParser:
     def _links_elsewhere(self, element: Selector) -> bool:
         """Inside a link to another page: a teaser's date, not the article's (WordPress links
         the article's own date to the article itself)."""
-        here = {canonical_url(self.url, self.profile), self.canonical}
         return any(
-            canonical_url(urljoin(self.url, link.get("href", "")), self.profile) not in here
+            canonical_url(urljoin(self.url, link.get("href", "")), self.profile)
+            not in self._own_urls
             for link in element.root.iterancestors("a")
         )
+
+    @cached_property
+    def _own_urls(self) -> set[str]:
+        return {canonical_url(self.url, self.profile), self.canonical}
 
     @cached_property
     def _title_neighbours(self) -> list[Selector]:
