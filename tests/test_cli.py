@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
+import threading
 import tomllib
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from conftest import ROOT, read_jsonl, run_tinkhac
@@ -75,6 +78,39 @@ def test_parse_prints_one_article_as_json(replica_server, replica_sites_file):
     record = json.loads(process.stdout)
     record.pop("fetched_at")
     assert record == expected
+
+
+@pytest.fixture
+def generic_pages_server():
+    """The hand-built open-web pages of ``tests/pages/generic`` on a real HTTP server."""
+    folder = ROOT / "tests" / "pages" / "generic"
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=folder))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("page", "fields"),
+    [
+        ("word-month-date", {"published_at": "2021-11-02T00:00:00+07:00",
+                             "updated_at": "2021-11-05T00:00:00+07:00"}),
+        ("rel-author-handle", {"author": "gizzmo"}),
+        ("headline-in-page-header", {"title": "La fin des vélos en libre-service à Laval"}),
+    ],
+)  # fmt: skip
+def test_parse_reads_a_page_of_no_family_over_http(generic_pages_server, page, fields):
+    """A user's ``tinkhac parse URL`` of a page of no known site: fetched, judged by what it
+    holds, and read by the generic rules (month names, user-name bylines, header titles)."""
+    process = run_tinkhac("parse", f"{generic_pages_server}/{page}.html")
+    assert process.returncode == 0, process.stderr[-3000:]
+    record = json.loads(process.stdout)
+    assert {name: record[name] for name in fields} == fields
 
 
 def test_parse_of_a_non_article_fails_clearly(replica_server, replica_sites_file):
