@@ -134,13 +134,22 @@ def blocks_of(
     for element in elements:
         if element in exclude:
             continue
+        figure = _in_figcaption(element)
         if element.tag == "img":
             photo = _Inline()
             _add_image(photo, element)
-            photo.flush(out, element, None)
+            photo.flush(out, element, None, figure)
         else:
-            _walk(element, out, _layout(element, None), exclude)
+            _walk(element, out, _layout(element, None), exclude, figure)
     return out
+
+
+def _in_figcaption(element: lxml_html.HtmlElement) -> bool:
+    """Whether the element is a ``<figcaption>`` or inside one. Asked once per walk: the
+    walk carries the answer down, rather than each block climbing to the root again."""
+    return element.tag == "figcaption" or any(
+        a.tag == "figcaption" for a in element.iterancestors()
+    )
 
 
 def _layout(element: lxml_html.HtmlElement, inherited: str | None) -> str | None:
@@ -175,7 +184,9 @@ class _Inline:
         if italic:
             self.styled["italic"].append(text)
 
-    def flush(self, out: list[Block], element: lxml_html.HtmlElement, align: str | None) -> None:
+    def flush(
+        self, out: list[Block], element: lxml_html.HtmlElement, align: str | None, figure: bool
+    ) -> None:
         text = clean("".join(self.parts))
         if text or self.images:
             letters = len(re.sub(r"\W", "", text))
@@ -191,8 +202,7 @@ class _Inline:
                     bold=covers(self.styled["bold"]),
                     italic=covers(self.styled["italic"]),
                     caption_class=_caption_class(element),
-                    figure_caption=element.tag == "figcaption"
-                    or any(a.tag == "figcaption" for a in element.iterancestors()),
+                    figure_caption=figure,
                 )
             )
         self.__init__()
@@ -212,7 +222,9 @@ def _walk(
     out: list[Block],
     align: str | None,
     exclude: set[lxml_html.HtmlElement],
+    figure: bool,
 ) -> None:
+    """Blocks of the element's children; ``figure``: the element is in a ``<figcaption>``."""
     inline = _Inline()
     bold, italic = _styled(element, False, False)
     inline.add(element.text, bold, italic)
@@ -225,11 +237,11 @@ def _walk(
         elif tag in BLOCK_TAGS or _holds_blocks(child):
             # An unclosed <font> or <span> around paragraphs is a container, as a browser
             # shows it, not one long inline run.
-            inline.flush(out, element, align)
-            _walk(child, out, _layout(child, align), exclude)
+            inline.flush(out, element, align, figure)
+            _walk(child, out, _layout(child, align), exclude, figure or tag == "figcaption")
         elif tag == "br":
             if inline.parts and inline.parts[-1] == "\n":
-                inline.flush(out, element, align)
+                inline.flush(out, element, align, figure)
             else:
                 inline.add("\n")
         elif tag == "img":
@@ -239,7 +251,7 @@ def _walk(
                 inline.add(" ")  # a row's cells are words apart, as a browser shows them
             _add_inline(inline, child, bold, italic)
         inline.add(child.tail, bold, italic)
-    inline.flush(out, element, align)
+    inline.flush(out, element, align, figure)
 
 
 def is_hidden(element: lxml_html.HtmlElement) -> bool:
