@@ -971,13 +971,17 @@ class ArticleParser:
             return "listing_url"
         if self._lists_articles():
             return "lists_articles"
-        if link_density(self.body_element) > MAX_LINK_DENSITY:
+        text = "\n".join([self.lead or "", *self.body.paragraphs])
+        # A link roll ("five reads of the day, via …") is mostly links and still an article
+        # when the page says it is one and has an article's length of its own text.
+        if link_density(self.body_element) > MAX_LINK_DENSITY and not (
+            self.meta.is_article and len(text) >= MIN_GENERIC_BODY_CHARS
+        ):
             return "mostly_links"
         if self.meta.is_article:
             return None if self.body.paragraphs else "empty_body"
         if FURNITURE_PATH.search(plain_path(self.url)):
             return "furniture_page"
-        text = "\n".join([self.lead or "", *self.body.paragraphs])
         # A page without a date is an article only when something else says so: its URL
         # carries an article id, or it names an author. An about page says neither.
         if self.published_at is None and (
