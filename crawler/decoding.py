@@ -2,8 +2,9 @@
 
 Small servers send pages without a Content-Type, declare UTF-8 for Windows-1258 bytes
 (the Vietnamese Windows code page, where tone marks are combining characters), declare a
-Western code page (a web server's default "ISO-8859-1") for UTF-8 bytes, or mix in broken
-bytes; and some "article" URLs answer with a PDF or an image.
+Western code page (a web server's default "ISO-8859-1") for UTF-8 bytes, keep the old
+``<meta charset>`` (GB2312, Shift_JIS, a code page) of a page converted to UTF-8, or mix in
+broken bytes; and some "article" URLs answer with a PDF or an image.
 """
 
 from __future__ import annotations
@@ -15,9 +16,6 @@ from scrapy.http import HtmlResponse, Response
 #: Share of U+FFFD replacement characters above which a declared charset is not believed.
 MAX_REPLACEMENT_SHARE = 0.001
 FALLBACK_ENCODINGS = ("cp1258", "cp1252")
-#: Code pages of one byte a character: UTF-8 bytes read in one of them give mojibake
-#: ("BÃ i" for "Bài"), not replacement characters, so they are checked the other way round.
-SINGLE_BYTE = frozenset({"ascii", "latin-1", "iso8859-1", "iso8859-15", "cp1252", "cp1258"})
 BINARY_MAGIC = (b"%PDF", b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 
 
@@ -39,7 +37,9 @@ def _looks_like_html(head: bytes) -> bool:
 
 
 def _repaired(page: HtmlResponse) -> tuple[HtmlResponse, str | None]:
-    if codecs.lookup(page.encoding).name in SINGLE_BYTE and _is_utf8(page.body):
+    # UTF-8 bytes read in another charset give mojibake ("BÃ i" for "Bài", "鏂扮數" for
+    # "新电"), not replacement characters, so the bytes are checked the other way round.
+    if codecs.lookup(page.encoding).name != "utf-8" and _is_utf8(page.body):
         return _reread(page, "utf-8"), "charset_was_utf-8"
     text = page.text
     broken = text.count("\ufffd")
@@ -62,8 +62,9 @@ def _reread(page: HtmlResponse, encoding: str) -> HtmlResponse:
 
 
 def _is_utf8(body: bytes) -> bool:
-    """Whether the bytes are UTF-8 beyond ASCII: text in a code page of one byte a
-    character is almost never valid UTF-8 once it holds a letter outside ASCII."""
+    """Whether the bytes are UTF-8 beyond ASCII: text in another charset (a code page of
+    one byte a character, GBK, Shift_JIS, EUC-KR) is almost never valid UTF-8 once it holds
+    a letter outside ASCII."""
     if body.isascii():
         return False
     try:
