@@ -1412,13 +1412,15 @@ def _related_by_heading(doc: Selector) -> list[Selector]:
     links: list[Selector] = []
     for heading in doc.root.iter(*HEADING_TAGS):
         # the label may sit in inline children: SharePoint's <h2><nobr><span>Tin khác</span>
-        own = heading.text_content()
+        own = clean(heading.text_content())  # measured without the template's indent
         if len(own) > MAX_HEADING or fold(own) not in RELATED_LABELS:
             continue
         node = heading
         for _ in range(3):
             found = []
             for sibling in node.itersiblings():
+                if not isinstance(sibling.tag, str):
+                    continue  # a comment between the heading and its list
                 anchors = [a for a in sibling.iter("a") if a.get("href")]
                 label = fold(sibling.text_content()) if len(anchors) < 2 else ""
                 if label in RELATED_LABELS:

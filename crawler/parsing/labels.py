@@ -20,6 +20,11 @@ RELATED_LABELS = frozenset(
         "Theo dòng sự kiện", "Tin bài liên quan", "Các bài viết khác", "Bài viết khác",
         "Tin tức khác", "Các tin bài khác", "Xem thêm", "Đọc thêm", "Tin đã đăng",
         "Chuyên mục, tin tức liên quan", "Tin cùng loại", "Tin đã đưa",
+        # The same block on open-web templates (WordPress's Jetpack says "Related").
+        "Related", "Related posts", "Related articles", "Related stories", "Related content",
+        "You may also like", "You might also like", "Mehr zum Thema", "Weitere Artikel",
+        "Das könnte Sie auch interessieren", "Articles connexes", "À lire aussi",
+        "Noticias relacionadas", "Artículos relacionados",
     )
 )  # fmt: skip
 
