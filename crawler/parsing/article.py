@@ -31,6 +31,7 @@ from crawler.parsing.blocks import (
     is_boilerplate,
     is_byline_name,
     is_hidden,
+    is_paragraph,
     link_texts,
     looks_like_name,
     read_body,
@@ -119,6 +120,9 @@ HANDLE = re.compile(r"[^\W\d_][\w.-]{2,30}")
 ROLE = re.compile(r"admin|editor|webmaster|redak|user|team", re.I)
 HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6", "p", "div", "span", "strong", "b", "u", "td", "th")
 MAX_LINK_DENSITY = 0.5
+#: A paragraph of the body whose class marks its text stream: a sentence or more, not a
+#: meta line ("Posted on … by …") that a template styles with a class of its own.
+MIN_STREAM_PARAGRAPH = 80
 MAX_BODY_ARTICLE_LINKS = 3  # a listing: three links that each stand alone as an item
 #: A link is an item of a list when its text is nearly all the text of its block; a link in
 #: a sentence ("as the minister said") is an ordinary inline link of an article.
@@ -463,9 +467,11 @@ class ArticleParser:
     def _body_blocks(self) -> list[Block]:
         if self.body_element is None:
             return []
-        blocks = blocks_of([self.body_element.root, *self._body_overflow], self._excluded)
         if self._family_body is not None:
-            return blocks
+            return blocks_of([self.body_element.root, *self._body_overflow], self._excluded)
+        before, after = self._stream_siblings
+        elements = [*before, self.body_element.root, *self._body_overflow, *after]
+        blocks = blocks_of(list(dict.fromkeys(elements)), self._excluded)
         return _kept_blocks(blocks, self._body_source[1], link_texts(self.body_element.root))
 
     @cached_property
@@ -478,6 +484,38 @@ class ArticleParser:
                 break
             overflow.append(sibling)
         return overflow
+
+    @cached_property
+    def _stream_siblings(self) -> tuple[list[lxml_html.HtmlElement], list[lxml_html.HtmlElement]]:
+        """(before, after): the body's sibling paragraphs that carry the class of its own
+        paragraphs, when the densest block alone is the body. They are the same text, which
+        a template split over several blocks (CNN's first paragraphs stand beside its "read
+        all" block, past a "Read more" button); trafilatura's zone already spans them."""
+        body = self.body_element.root
+        if self._body_source[1] is not None:
+            return [], []
+        classes = {
+            token
+            for paragraph in body.iter("p", "div")
+            if paragraph is not body
+            and paragraph.get("class")
+            and is_paragraph(paragraph)
+            and len(clean(paragraph.text_content())) >= MIN_STREAM_PARAGRAPH
+            for token in (paragraph.get("class") or "").split()
+        }
+        if not classes:
+            return [], []
+
+        def same_stream(sibling: lxml_html.HtmlElement) -> bool:
+            own = (sibling.get("class") or "").split() if isinstance(sibling.tag, str) else ()
+            return (
+                not classes.isdisjoint(own)
+                and is_paragraph(sibling)
+                and bool(clean(sibling.text_content()))
+            )
+
+        before = [e for e in body.itersiblings(preceding=True) if same_stream(e)]
+        return before[::-1], [e for e in body.itersiblings() if same_stream(e)]
 
     @cached_property
     def _lead_blocks(self) -> list[Block]:

@@ -273,6 +273,11 @@ def _styled(element: lxml_html.HtmlElement, bold: bool, italic: bool) -> tuple[b
     )
 
 
+def is_paragraph(element: lxml_html.HtmlElement) -> bool:
+    """A ``<p>``, or a ``<div>`` that holds no blocks: one paragraph of text."""
+    return element.tag == "p" or (element.tag == "div" and not _holds_blocks(element))
+
+
 def _holds_blocks(element: lxml_html.HtmlElement) -> bool:
     return any(
         isinstance(node.tag, str) and node.tag in BLOCK_TAGS for node in element.iterdescendants()
