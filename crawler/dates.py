@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -39,6 +39,7 @@ VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 #: Machine dates before this year are placeholders (.NET's 0001-01-01, epoch zero), not dates.
 MIN_ISO_YEAR = 1900
+MAX_UTC_OFFSET = timedelta(hours=14)  # Kiribati's; zones run from -12:00 to +14:00
 
 PUBLISHED = "published"
 UPDATED = "updated"
@@ -308,6 +309,23 @@ def parse_iso_date(text: str) -> datetime | None:
     except (ValueError, OverflowError):
         return None
     return parsed if parsed.year >= MIN_ISO_YEAR else None
+
+
+def in_wall_clock_zone(instant: datetime, wall_clock: str) -> datetime | None:
+    """``instant`` in the zone of a machine date written without an offset that shows it
+    ("2023-11-08 23:30:59" for 05:30:59 UTC: at -06:00), or None when it shows another
+    time. A site writes UTC into its JSON-LD and its wall clock into ``<time datetime>``:
+    the instant is the same, and the day its readers saw is the wall clock's."""
+    try:
+        shown = datetime.fromisoformat(wall_clock.strip())
+    except ValueError:
+        return None
+    if shown.tzinfo is not None:
+        return None
+    offset = shown - instant.astimezone(UTC).replace(tzinfo=None)
+    if not offset or abs(offset) > MAX_UTC_OFFSET or offset % timedelta(minutes=15):
+        return None
+    return instant.astimezone(timezone(offset))
 
 
 def to_iso(value: datetime) -> str:

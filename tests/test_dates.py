@@ -311,3 +311,23 @@ def test_to_iso(value: datetime, expected: str) -> None:
 )  # fmt: skip
 def test_find_word_dates(text: str, expected: list[tuple[str, str | None]]) -> None:
     assert [(to_iso(m.value), m.kind) for m in dates.find_word_dates(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("instant", "wall_clock", "expected"),
+    [
+        ("2023-11-09T05:30:59+00:00", "2023-11-08 23:30:59", "2023-11-08T23:30:59-06:00"),
+        ("2020-08-19T03:16:00+00:00", "2020-08-19T05:16:00", "2020-08-19T05:16:00+02:00"),
+        ("2021-03-01T10:00:00+00:00", "2021-03-01T15:45:00", "2021-03-01T15:45:00+05:45"),
+        # An offset of its own, another instant, no offset at all, past any zone: None.
+        ("2023-11-09T05:30:59+00:00", "2023-11-08T23:30:59-06:00", None),
+        ("2023-11-09T05:30:59+00:00", "2023-11-08 23:31:40", None),
+        ("2023-11-09T05:30:59+00:00", "2023-11-09 05:30:59", None),
+        ("2023-11-09T05:30:59+00:00", "2023-11-10 05:30:59", None),
+        ("2023-11-09T05:30:59+00:00", "8 November 2023", None),
+    ],
+)  # fmt: skip
+def test_in_wall_clock_zone(instant: str, wall_clock: str, expected: str | None) -> None:
+    shown = dates.in_wall_clock_zone(parse_iso_date(instant), wall_clock)
+    assert (shown and shown.isoformat()) == expected
+    assert shown is None or shown == parse_iso_date(instant)  # the same instant

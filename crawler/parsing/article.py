@@ -648,7 +648,7 @@ class ArticleParser:
         ``<time datetime>`` / ``itemprop=datePublished`` that is no teaser's. A UTC date
         that the article's own element gives at the same instant in the zone it was written
         in (WordPress writes UTC into its metadata, local time into the post) is given in
-        that zone."""
+        that zone, and so is one that it gives as a wall clock without an offset."""
         elements = self.scope.xpath(
             ".//*[@itemprop='datePublished'][@content or @datetime]"
             " | .//time[not(ancestor::li)][@datetime]"
@@ -669,6 +669,9 @@ class ArticleParser:
             value = dates.parse_iso_date(local)
             if value == machine and value.utcoffset() != timedelta(0):
                 return local
+            shown = dates.in_wall_clock_zone(machine, local)
+            if shown is not None:
+                return shown.isoformat()
         return self.meta.published
 
     def _links_elsewhere(self, element: Selector) -> bool:
