@@ -60,6 +60,9 @@ BODY = (
         ("Bài: Hữu Phước - Ảnh: Thanh Tâm", "Hữu Phước"),
         ("Nhóm PV", "Nhóm PV"),
         ("Hữu Bằng - Thanh Hiểu", "Hữu Bằng - Thanh Hiểu"),
+        # the next part of a meta line is not the name
+        ("Như Uyên | Báo Bến Tre", "Như Uyên"),
+        ("By Priya Nandakumar · September 21, 2020", "Priya Nandakumar"),
     ],
 )
 def test_labels_are_stripped_from_the_name(printed, name):

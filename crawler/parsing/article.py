@@ -44,6 +44,7 @@ from crawler.parsing.labels import (
     BOLD_LEAD_MIN_CHARS,
     CHROME_CLASS,
     CHROME_TAGS,
+    FOREIGN_BYLINE_LABEL,
     FURNITURE_PATH,
     GENERIC_DATE_CLASS,
     GENERIC_LEAD,
@@ -856,8 +857,10 @@ class ArticleParser:
             texts = _compiled(".//text()")(element.root)
             pieces = [clean(p) for t in texts for p in re.split(r"[|·•]", t)]
             for part in pieces if len(pieces) > 1 else ():
-                if AUTHOR_LABEL.match(part) and is_byline_name(byline_name(part)):
-                    return byline_name(part)
+                labelled = AUTHOR_LABEL.match(part) or FOREIGN_BYLINE_LABEL.match(part)
+                name = byline_name(part)
+                if labelled and name != part and is_byline_name(name):
+                    return name  # (a label alone, "Viết bởi" before a span, names no one)
             if len(parts) < 2:
                 continue
             last = strip_label(AUTHOR_LABEL, parts[-1])

@@ -168,8 +168,8 @@ FOREIGN_BYLINE_LABEL = re.compile(
     re.I,
 )
 #: What follows a name in a byline and is not the name: "Posted by X at 18:52", a date
-#: ("X, 01.12.2021", "X - 20/10/2025"), a profile link "(http://…)", an address "x[at]y.net"
-#: (kept only when it is all there is).
+#: ("X, 01.12.2021", "X - 20/10/2025"), the next part of a meta line, a profile link
+#: "(http://…)", an address "x[at]y.net" (kept only when it is all there is).
 #: The agency a writer's byline credits in brackets: "Thanh Tâm (theo Reuters)".
 SOURCE_TAIL = re.compile(r"\s*\(\s*(?:theo|nguồn tin|nguồn)\s*:?\s+([^()]{2,60}?)\s*\)\s*$", re.I)
 BYLINE_TAIL = re.compile(
@@ -178,6 +178,8 @@ BYLINE_TAIL = re.compile(
     r"\s*\(\s*(?:tổng hợp|thực hiện|biên dịch|lược dịch|dịch|ghi|ghi chép)\s*\)\s*$"
     r"|\s+(?:at|um|à|alle|a las)\s+\d{1,2}[:.h]\d\d\b.*$"
     r"|\s*[,|·–—-]\s*\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b.*$"
+    # a meta line's next part: "X · September 21, 2020", "X | Staff writer"
+    r"|\s+[|·•]\s+.*$"
     r"|\s*\(?\s*(?:https?://|www\.)\S*\s*\)?\s*$",
     re.I,
 )
