@@ -212,10 +212,16 @@ def markup_truth(html: bytes) -> dict[str, str]:
     - title: an ``h1`` of the page whose text is the JSON-LD ``headline`` or ``og:title``
       (so the headline the reader sees, and no site suffix).
     - author: the JSON-LD author persons (organisations are not authors), joined ``, ``.
+
+    The bytes are decoded as a browser (and Scrapy, through w3lib) decodes them: BOM, then
+    the declared charset, else UTF-8. lxml given bytes without a ``<meta charset>`` reads
+    them as Latin-1, which turned "Senate’s" into "Senateâ\x80\x99s" in 16 titles.
     """
     import lxml.html
+    from w3lib.encoding import html_to_unicode
 
-    tree = lxml.html.fromstring(html)
+    _, text = html_to_unicode(None, html)
+    tree = lxml.html.fromstring(re.sub(r"^\s*<\?xml[^>]*\?>", "", text))
     articles = [o for o in _ld_objects(tree) if _types(o) & ARTICLE_TYPES]
     found: dict[str, str] = {}
     meta = tree.xpath('//meta[@property="article:published_time"]/@content')
