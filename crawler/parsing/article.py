@@ -32,6 +32,7 @@ from crawler.parsing.blocks import (
     is_byline_name,
     is_hidden,
     is_paragraph,
+    is_screen_reader_text,
     link_texts,
     looks_like_name,
     read_body,
@@ -84,7 +85,7 @@ DATELESS_ARTICLE_CHARS = 500
 #: Words of a heading that is a section name ("Thời sự", "World"), not a headline.
 MAX_SECTION_WORDS = 3
 #: What separates a headline from the site's name in og:title / <title>.
-TITLE_SUFFIX = re.compile(r"\s+(?:[|–—:·•]|-{1,2}|::)\s+")
+TITLE_SUFFIX = re.compile(r"\s+(?:[|–—:·•»]|-{1,2}|::)\s+")
 OWN_CHROME = re.compile(CHROME_CLASS, re.I)  # an element that is itself a footer, a menu
 #: The page suffix of a section's URL ("/xay-dung-dang.html" is the section "/xay-dung-dang").
 SECTION_SUFFIX = re.compile(r"\.(?:html?|aspx?|php)$", re.I)
@@ -216,7 +217,21 @@ class ArticleParser:
         if above is not None and all(h.root is not above.root for h in headings):
             headings.append(above)
         agreeing = [h for h in headings if self._says_the_headline(h)]
+        agreeing = agreeing or [h for h in headings if self._in_document_title(h)]
         return agreeing[0] if agreeing else headings[0] if headings else None
+
+    def _in_document_title(self, heading: Selector) -> bool:
+        """Whether a heading is the headline part of the page's ``<title>`` ("Headline -
+        Site", "Site » Blog » Headline"): what a page without og:title or JSON-LD says its
+        headline is, where a section name in an ``<h1>`` comes first."""
+        text = fold(_string(heading))
+        longest = max(self._document_title_parts, key=len, default="")
+        return len(text) >= MIN_TITLE and text in longest and len(text) * 2 >= len(longest)
+
+    @cached_property
+    def _document_title_parts(self) -> list[str]:
+        whole = clean(self.doc.xpath("string(//title)").get())
+        return [fold(p) for p in TITLE_SUFFIX.split(whole) if p]
 
     @cached_property
     def _h1s(self) -> list[Selector]:
@@ -224,6 +239,7 @@ class ArticleParser:
             h
             for h in (self.scope_hint or self.doc).xpath("//h1")
             if clean(_string(h))
+            and not is_screen_reader_text(h.root)
             and not _finds(h, "ancestor::a | ancestor::li")
             and not _links_home(h, self.url)
         ]
@@ -260,7 +276,7 @@ class ArticleParser:
         # The last one above the body: from the end, the costly furniture test comes last.
         for element in reversed(self.doc.xpath(GENERIC_TITLE)):
             text = element.root.text_content().strip()
-            if not MIN_TITLE <= len(text) <= MAX_TITLE:
+            if not MIN_TITLE <= len(text) <= MAX_TITLE or is_screen_reader_text(element.root):
                 continue
             if _position(element.root) >= body_at or _inside(element, body):
                 continue

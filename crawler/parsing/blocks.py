@@ -71,6 +71,11 @@ BOLD_TAGS = frozenset(("strong", "b"))
 #: Bold and italic set by style, as text pasted from a word processor carries them.
 FONT_BOLD = re.compile(r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)\b", re.I)
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+SCREEN_READER_CLASS = re.compile(
+    r"(?:^|\s)(?:sr-only|visually-?hidden|screen-reader-(?:text|only)|element-invisible"
+    r"|text-hide|offscreen)(?:\s|$)",
+    re.I,
+)
 FONT_ITALIC = re.compile(r"font-style\s*:\s*(?:italic|oblique)\b", re.I)
 
 #: Classes that editors and themes give to a caption under a photo.
@@ -261,6 +266,13 @@ def is_hidden(element: lxml_html.HtmlElement) -> bool:
     return element.get("hidden") is not None or bool(
         HIDDEN_STYLE.search(element.get("style") or "")
     )
+
+
+def is_screen_reader_text(element: lxml_html.HtmlElement) -> bool:
+    """Whether the element is moved off screen for screen readers by its class ("sr-only",
+    "visually-hidden", WordPress's "screen-reader-text"): "Navigation mit Access Keys",
+    "Hauptinhalt", headings a sighted reader never sees."""
+    return bool(SCREEN_READER_CLASS.search(element.get("class") or ""))
 
 
 def _styled(element: lxml_html.HtmlElement, bold: bool, italic: bool) -> tuple[bool, bool]:
