@@ -625,7 +625,10 @@ class ArticleParser:
     def _dates(self) -> tuple[datetime | None, datetime | None]:
         """(published, updated): the date elements, then machine dates, then the title's
         neighbourhood, where templates of no family print their date line."""
-        published, updated = _read_dates(self._date_elements, self._month_first)
+        # Where a machine date to the minute is the date (below), the visible ones are read
+        # for an update time only, without month names (htmldate's costly reading).
+        words = bool(self._family_date_elements) or not _to_the_minute(self._machine_published)
+        published, updated = _read_dates(self._date_elements, self._month_first, words)
         if not self._family_date_elements:
             # No family's selector found the date: the page's machine date is exact (and keeps
             # its offset) unless it is a bare day that the visible date gives to the minute.
@@ -1147,9 +1150,10 @@ def _stands_alone(anchor: lxml_html.HtmlElement) -> bool:
 
 
 def _read_dates(
-    elements: list[Selector], month_first: bool = False
+    elements: list[Selector], month_first: bool = False, words: bool = True
 ) -> tuple[datetime | None, datetime | None]:
-    """The first published and the first updated date the elements show.
+    """The first published and the first updated date the elements show; ``words``: also
+    dates that name their month in a language of the open web.
 
     A header clock is never a date, nor is the part of it that stands in an element of its
     own ("Hôm nay: <span>Thứ Ba, 02/12/2026</span>").
@@ -1164,7 +1168,7 @@ def _read_dates(
             published = published or dates.parse_iso_date(text.strip())
             continue
         mentions = dates.find_dates(text, month_first)
-        if not mentions:
+        if not mentions and words:
             mentions = dates.find_word_dates(text)
         for mention in mentions:
             if mention.kind == "updated":
@@ -1364,9 +1368,19 @@ def _more_precise(machine: str | None, visible: datetime | None) -> datetime | N
     value = dates.parse_iso_date(machine) if machine else None
     if value is None or visible is None:
         return value or visible
-    bare = not re.search(r"\d[T ]\d\d:\d\d", machine) or value.time() == time(0, 0)
     same_day = visible.date() == value.date()
+    bare = not _to_the_minute(machine)
     return visible if bare and same_day and visible.time() != time(0, 0) else value
+
+
+def _to_the_minute(machine: str | None) -> bool:
+    """Whether a machine date gives a time of day: not a bare day, nor midnight."""
+    value = dates.parse_iso_date(machine) if machine else None
+    return (
+        value is not None
+        and bool(re.search(r"\d[T ]\d\d:\d\d", machine))
+        and value.time() != time(0, 0)
+    )
 
 
 def _kept_blocks(blocks: list[Block], zone: MainZone | None, links: set[str]) -> list[Block]:
@@ -1472,7 +1486,7 @@ def _related_by_heading(doc: Selector) -> list[Selector]:
     links: list[Selector] = []
     for heading in doc.root.iter(*HEADING_TAGS):
         # the label may sit in inline children: SharePoint's <h2><nobr><span>Tin khác</span>
-        own = clean(heading.text_content())  # measured without the template's indent
+        own = " ".join(heading.text_content().split())  # without the template's indent
         if len(own) > MAX_HEADING or fold(own) not in RELATED_LABELS:
             continue
         node = heading
