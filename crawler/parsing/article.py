@@ -883,7 +883,7 @@ class ArticleParser:
             if len(parts) < 2:
                 continue
             last = strip_label(AUTHOR_LABEL, parts[-1])
-            if looks_like_name(last):
+            if looks_like_name(last) and not _names_sections(element, last):
                 return last
         return None
 
@@ -1127,6 +1127,18 @@ def _related_box(
             break
         box, own = parent, whole
     return box
+
+
+def _names_sections(element: Selector, text: str) -> bool:
+    """Whether a meta line's part is the names of its section or tag links ("Lifestyle •
+    Sport", "| Medien, Politik"): where the article is filed, not who wrote it."""
+    sections = [
+        clean(a.text_content())
+        for a in element.root.iter("a")
+        if re.search(r"\b(?:tag|category)\b", a.get("rel") or "")
+        or GENERIC_LISTING_PATH.search(urlsplit(a.get("href") or "").path)
+    ]
+    return any(name and name in text for name in sections)
 
 
 def _list_container(link: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
