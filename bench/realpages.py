@@ -16,7 +16,9 @@ its defaults (metadata on). Each figure counts only the pages whose truth holds 
 
 - title: exact after white space and NFC normalisation (:func:`crawler.text.clean`).
 - date, same day: the same calendar day (in the truth's zone when both have one); same
-  minute: only over truth with a time of day (trafilatura gives days: n/a).
+  minute: only over truth with a time of day (trafilatura gives days: n/a); "records
+  only": the same day over the pages the extractor gave a record for (a page refused as
+  no article, a forum thread or a Q&A, misses every field of the first figure).
 - author: exact-ish: names split on , ; & "and" (and other languages' "and"), a leading
   "by"/"von"/"par" dropped, NFC, case-folded, compared as sets.
 - body token-F1: bag-of-words F1 (white-space split, NFC, case-folded) of the main text
@@ -261,6 +263,8 @@ class Tally:
         if truth.get("published_at"):
             given, expected = got.get("published_at"), truth["published_at"]
             self._note("date_day", same_day(given, expected), page_id)
+            if record is not None:
+                self._note("date_day_given", same_day(given, expected), page_id)
             if has_time(expected):
                 self._note("date_minute", same_minute(given, expected), page_id)
         if truth.get("author"):
@@ -284,7 +288,8 @@ class Tally:
         return (hits / total if total else None), f"{hits}/{total}"
 
     def figures(self) -> dict[str, tuple[float | None, str]]:
-        figures = {n: self.share(n) for n in ("title", "date_day", "date_minute", "author")}
+        names = ("title", "date_day", "date_day_given", "date_minute", "author")
+        figures = {n: self.share(n) for n in names}
         bodies = self.counts.get("body_good", [0, 0])[1]
         figures["body_f1"] = (self.body_f1_sum / bodies if bodies else None, f"n={bodies}")
         figures["body_f1_given"] = (
@@ -327,6 +332,7 @@ def score(
 ROWS = [
     ("title exact", "title"),
     ("date, same day", "date_day"),
+    ("date, records only", "date_day_given"),
     ("date, same minute", "date_minute"),
     ("author exact-ish", "author"),
     ("body token-F1 mean", "body_f1"),
