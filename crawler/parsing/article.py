@@ -87,6 +87,7 @@ MAX_SECTION_WORDS = 3
 #: What separates a headline from the site's name in og:title / <title>.
 TITLE_SUFFIX = re.compile(r"\s+(?:[|–—:·•»]|-{1,2}|::)\s+")
 OWN_CHROME = re.compile(CHROME_CLASS, re.I)  # an element that is itself a footer, a menu
+SLIDESHOW_CLASS = re.compile(r"gallery|slideshow|carousel|slider|lightbox", re.I)
 #: The page suffix of a section's URL ("/xay-dung-dang.html" is the section "/xay-dung-dang").
 SECTION_SUFFIX = re.compile(r"\.(?:html?|aspx?|php)$", re.I)
 #: The paths of a site's home page.
@@ -444,6 +445,7 @@ class ArticleParser:
                 excluded.add(_related_box(container, body.root))
         if self._family_body is None:
             excluded.update(_link_boxes(body.root))
+            excluded.update(_slideshow_text(body.root))
         return excluded
 
     @cached_property
@@ -1359,6 +1361,29 @@ def _may_hold_lead_photo(container: lxml_html.HtmlElement) -> bool:
         return False
     has_text = bool(clean(container.text_content()))
     return not has_text or link_density(Selector(root=container)) <= MAX_LINK_DENSITY
+
+
+def _slideshow_text(body: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+    """The text of slideshow widgets in a body of no family: their controls ("Image 1 of
+    8", "Close", "Back to Gallery") and a copy of each caption per view; their photos stay.
+    A gallery with ``<figcaption>``s (WordPress's) is read as figures, and one that holds
+    most of the body's text is the article (a photo story told in its captions)."""
+    text: list[lxml_html.HtmlElement] = []
+    whole = len(clean(body.text_content()))
+    for element in body.iter("div", "section", "ul"):
+        own = f"{element.get('id') or ''} {element.get('class') or ''}"
+        if element is body or not SLIDESHOW_CLASS.search(own) or element in text:
+            continue
+        if element.find(".//figcaption") is not None or element.find(".//img") is None:
+            continue
+        if 2 * len(clean(element.text_content())) >= whole:
+            continue
+        text.extend(
+            part
+            for part in element.iterdescendants()
+            if isinstance(part.tag, str) and part.tag != "img" and part.find(".//img") is None
+        )
+    return text
 
 
 def _link_boxes(body: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
