@@ -392,10 +392,16 @@ class NewsSpider(scrapy.Spider):
         key = response.meta.get("article_key")
         if key:
             self.id_of_key[key] = article_id
-        if article_id in self.listed or article_id in self.related_only:
+        if article_id in self.listed:
             return
-        self.crawler.stats.inc_value("tinkhac/articles/read")
-        if response.meta.get("related_depth", 0) == 0 or key in self.listed_keys:
+        listed = response.meta.get("related_depth", 0) == 0 or key in self.listed_keys
+        if article_id in self.related_only and not listed:
+            return
+        if article_id not in self.related_only:
+            self.crawler.stats.inc_value("tinkhac/articles/read")
+        # Read again from a listing under another URL (a portal's state URLs differ on
+        # every page): listed after all, in whichever order the two responses came.
+        if listed:
             self._listed(article_id)
         else:
             self.related_only.add(article_id)

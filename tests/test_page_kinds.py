@@ -64,3 +64,29 @@ def test_a_static_page_is_remembered_only_if_the_listings_showed_its_articles(tm
     spider.listed_keys.add("news-2")  # now every article of its box was listed
     spider.closed("finished")
     assert store.page("thainguyen", about).kind == NOT_ARTICLE
+
+
+def test_an_article_read_from_a_listing_after_a_related_block_counts_as_listed():
+    """A portal's state URLs differ on every page: an article first reached through a
+    related block under one URL, then from a listing under another, is listed, whichever
+    response came first (the self-check's "mostly_related" must not hang on that order)."""
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    from spiders.news import NewsSpider
+
+    crawler = get_crawler(NewsSpider)
+    spider = NewsSpider.from_crawler(crawler, site="thainguyen")
+    crawler.spider = spider
+
+    def reached(url: str, depth: int) -> None:
+        meta = {"article_key": url, "related_depth": depth}
+        spider._count_reached(HtmlResponse(url, request=Request(url, meta=meta)), "a-1")
+
+    reached("https://example.vn/!ut/p/z1/related-state", 1)
+    assert crawler.stats.get_value("tinkhac/articles/related_only") == 1
+    reached("https://example.vn/!ut/p/z1/listing-state", 0)
+    assert crawler.stats.get_value("tinkhac/articles/related_only") == 0
+    assert crawler.stats.get_value("tinkhac/articles/read") == 1
+    reached("https://example.vn/!ut/p/z1/another-related-state", 1)
+    assert crawler.stats.get_value("tinkhac/articles/related_only") == 0
