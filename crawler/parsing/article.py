@@ -506,10 +506,12 @@ class ArticleParser:
 
     @cached_property
     def _stream_siblings(self) -> tuple[list[lxml_html.HtmlElement], list[lxml_html.HtmlElement]]:
-        """(before, after): the body's sibling paragraphs that carry the class of its own
-        paragraphs, when the densest block alone is the body. They are the same text, which
-        a template split over several blocks (CNN's first paragraphs stand beside its "read
-        all" block, past a "Read more" button); trafilatura's zone already spans them."""
+        """(before, after): the body's siblings of the same text, when the densest block
+        alone is the body: paragraphs that carry the class of its own paragraphs, and blocks
+        that carry its class and hold such paragraphs. A template split the text over them
+        (CNN's first paragraphs stand beside its "read all" block, past a "Read more"
+        button; the NYT's "story-body-1" and "story-body-2" around an advertisement);
+        trafilatura's zone already spans them."""
         body = self.body_element.root
         if self._body_source[1] is not None:
             return [], []
@@ -525,12 +527,19 @@ class ArticleParser:
         if not classes:
             return [], []
 
+        kind = (body.get("class") or "").split()
+
+        def in_stream(element: lxml_html.HtmlElement) -> bool:
+            return not classes.isdisjoint((element.get("class") or "").split())
+
         def same_stream(sibling: lxml_html.HtmlElement) -> bool:
-            own = (sibling.get("class") or "").split() if isinstance(sibling.tag, str) else ()
-            return (
-                not classes.isdisjoint(own)
-                and is_paragraph(sibling)
-                and bool(clean(sibling.text_content()))
+            if not isinstance(sibling.tag, str) or not clean(sibling.text_content()):
+                return False
+            if is_paragraph(sibling):
+                return in_stream(sibling)
+            own = (sibling.get("class") or "").split()
+            return not set(kind).isdisjoint(own) and any(
+                in_stream(p) for p in sibling.iter("p", "div") if p is not sibling
             )
 
         before = [e for e in body.itersiblings(preceding=True) if same_stream(e)]
