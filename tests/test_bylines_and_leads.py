@@ -63,6 +63,9 @@ BODY = (
         # the next part of a meta line is not the name
         ("Như Uyên | Báo Bến Tre", "Như Uyên"),
         ("By Priya Nandakumar · September 21, 2020", "Priya Nandakumar"),
+        ("Text und Interview: Harald Willenbrock", "Harald Willenbrock"),
+        ("Grant Tinsley, PhD", "Grant Tinsley"),
+        ("Ilana Muhlstein, MS, RDN", "Ilana Muhlstein"),
     ],
 )
 def test_labels_are_stripped_from_the_name(printed, name):

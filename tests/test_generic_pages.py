@@ -86,7 +86,7 @@ def test_largest_in_srcset(srcset: str, expected: str | None) -> None:
         ("Drucken", True), ("Print", True), ("In bài", True), ("Photo: Port authority", True),
         ("Ảnh: Giang Huy", True), ("You May Also Like", True), ("Ähnliche Beiträge", True),
         ("No Author", True), ("Datenschutzbestimmungen", True), ("Super User", True),
-        ("Quản trị viên", True),
+        ("Quản trị viên", True), ("Bildquelle: SWR", True), ("Quelle: dpa", True),
         ("Maria Jensen", False), ("Võ Hải", False), ("Inga Berg", False),
     ],
 )  # fmt: skip

@@ -101,7 +101,7 @@ NOT_AN_AUTHOR = re.compile(
     r"written by|erstellt von|publiziert am|veröffentlicht am|von|by)"
     r"\W*$"
     r"|^\(?\s*(?:ảnh|hình ảnh|hình|video|clip|photo|photos|foto|fotos|bild|bilder|image|"
-    r"picture|credit)\s*(?::|by\b|von\b|/)",
+    r"picture|credit|bildquelle|quelle|source|nguồn)\s*(?::|by\b|von\b|/)",
     re.I,
 )
 #: URL path words of pages that are not articles although they hold text: about, contact,
@@ -163,7 +163,8 @@ FOREIGN_BYLINE_LABEL = re.compile(
     r"^(?:(?:viết|đăng|gửi)\s+bởi\s*:?\s*"  # Joomla's and WordPress's Vietnamese packs
     r"|(?:written|posted|published|erstellt|geschrieben|verfasst|veröffentlicht|publié|"
     r"écrit|publicado|escrito|scritto|pubblicato)\s+(?:by|von|par|por|da|di)\s*:?\s*"
-    r"|(?:autor|autorin|author|auteur|autore|verfasser|text|texto|redaktion)\s*:\s*"
+    r"|(?:autor|autorin|author|auteur|autore|verfasser|text|texto|texte|redaktion)"
+    r"(?:\s+(?:und|and|&|y|et|e)\s+\w+)?\s*:\s*"  # "Text und Interview: X"
     r"|(?:by|von|par|por|door|av|di)\s*:?\s+(?=[A-ZÀ-ÝĐ]))",
     re.I,
 )
@@ -180,6 +181,8 @@ BYLINE_TAIL = re.compile(
     r"|\s*[,|·–—-]\s*\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b.*$"
     # a meta line's next part: "X · September 21, 2020", "X | Staff writer"
     r"|\s+[|·•]\s+.*$"
+    # degrees after the name: "Grant Tinsley, PhD", "Ilana Muhlstein, MS, RDN"
+    r"|(?:,\s*(?:Ph\.?\s?D|M\.?D|MSc?|M\.?A|MBA|RDN?)\.?)+$"
     r"|\s*\(?\s*(?:https?://|www\.)\S*\s*\)?\s*$",
     re.I,
 )
