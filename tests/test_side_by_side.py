@@ -16,8 +16,10 @@ from crawler.profiles import REPLICA_POLITE
 from crawler.replica_server import ReplicaServer, load_replicas
 
 KEYS = ("thainguyen", "tayninh")
-# The server sees a request a little after the downloader sends it; allow that much jitter.
-SLACK = 0.05
+# The server sees a request a little after the downloader sends it, later on a loaded
+# machine (CI runs the suite beside other work): allow a third of the delay. Two sites that
+# added up their rates would interleave their requests at gaps far below that.
+SLACK = 0.1
 
 
 def test_two_sites_crawled_together_each_keep_the_delay(tmp_path):
