@@ -58,8 +58,9 @@ def matches(
     selectors: str, root: etree._Element, page: PageAttributes
 ) -> Iterator[list[etree._Element]]:
     """The elements under ``root`` that each alternative the page can match finds, in turn."""
-    for xpath in page.usable(selectors):
-        yield xpath(root)
+    for alternative in alternatives(selectors):
+        if page.allows(alternative):
+            yield alternative.xpath(root)
 
 
 class PageAttributes:
@@ -68,20 +69,15 @@ class PageAttributes:
     def __init__(self, root: etree._Element) -> None:
         self.root = root
         self._values: dict[str, tuple[bool, str]] = {}
-        # A list is asked for in several scopes and by several fields: sorted out once.
-        self._usable: dict[str, tuple[etree.XPath, ...]] = {}
-
-    def usable(self, selectors: str) -> tuple[etree.XPath, ...]:
-        """The compiled alternatives of a list that the page can match, in order."""
-        found = self._usable.get(selectors)
-        if found is None:
-            found = tuple(a.xpath for a in alternatives(selectors) if self.allows(a))
-            self._usable[selectors] = found
-        return found
+        self._allowed: dict[Alternative, bool] = {}  # a list is asked for in several scopes
 
     def allows(self, alternative: Alternative) -> bool:
         """False when the page lacks what every match of the alternative carries."""
-        return all(self._carries(name, text) for name, text in alternative.needs)
+        allowed = self._allowed.get(alternative)
+        if allowed is None:
+            allowed = all(self._carries(name, text) for name, text in alternative.needs)
+            self._allowed[alternative] = allowed
+        return allowed
 
     def _carries(self, name: str, text: str | None) -> bool:
         if name not in self._values:
