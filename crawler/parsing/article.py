@@ -528,7 +528,8 @@ class ArticleParser:
         if blocks and lead and fold(blocks[0].text) == fold(lead) and not blocks[0].images:
             blocks.pop(0)
         if self.title:
-            blocks = [b for b in blocks if b.images or fold(b.text) != fold(self.title)]
+            title = fold(self.title)  # once, not once per block
+            blocks = [b for b in blocks if b.images or fold(b.text) != title]
         body = read_body(self._lead_blocks + blocks, lead, RELATED_LABELS)
         if not body.paragraphs and self._family_body is None:
             body.paragraphs = self._structured_paragraphs(lead)
