@@ -242,4 +242,41 @@ def _found_in(pattern: re.Pattern[str]) -> Callable[[str], bool]:
     if pattern.flags == re.UNICODE and _PLAIN.fullmatch(pattern.pattern):
         text = _ESCAPE.sub(r"\1", pattern.pattern)
         return lambda head: text in head
+    prefix = _literal_prefix(pattern)
+    if prefix:  # every match starts with it: a page without it needs no regex walk
+        return lambda head: prefix in head and pattern.search(head) is not None
     return lambda head: pattern.search(head) is not None
+
+
+def _literal_prefix(pattern: re.Pattern[str]) -> str:
+    """The plain text every match of a regex starts with ("/Portals/" of
+    ``/Portals/(_default|\\d+)/``), or "" when that cannot be told simply: a flag, an
+    alternation outside a group, a quantifier right after the text."""
+    if pattern.flags != re.UNICODE or _top_level_alternation(pattern.pattern):
+        return ""
+    plain = _PLAIN.match(pattern.pattern).group()
+    if pattern.pattern[len(plain) : len(plain) + 1] in ("?", "*", "+", "{"):
+        return ""
+    return _ESCAPE.sub(r"\1", plain)
+
+
+def _top_level_alternation(pattern: str) -> bool:
+    """Whether a regex has a "|" outside its groups (one inside a character class is a
+    character)."""
+    depth, escaped, in_class = 0, False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+    return False

@@ -23,6 +23,8 @@ def clean(text: str | None) -> str:
     """
     if not text:
         return ""
+    if text.isascii():  # NFC already, and no zero-width character: white space only
+        return " ".join(text.split())
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     if _HAS_ZERO_WIDTH.search(text):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from parsel import Selector
 
-from crawler.families import detect, family_names, profile
+from crawler.families import _found_in, _literal_prefix, detect, family_names, profile
 from crawler.registry import load_sites
 from crawler.replica_server import load_replicas
 
@@ -67,3 +69,24 @@ def test_each_replica_page_is_detected_as_its_family(replica):
     wrong = {str(p): detect(html) for p, html in _html_pages(replica)}
     wrong = {p: found for p, found in wrong.items() if found != replica.config["cms"]}
     assert wrong == {}
+
+
+@pytest.mark.parametrize(
+    ("pattern", "prefix"),
+    [
+        (r"/Portals/(_default|\d+)/", "/Portals/"),
+        (r"resize\.aspx\?x=\d", "resize.aspx?x="),
+        (r"nv_base_siteurl\s*=", "nv_base_siteurl"),
+        (r"ab?c", ""),  # the "b" may be absent
+        (r"abc|xyz", ""),  # a match may start with "xyz"
+        (r"a[|]b\d", "a"),  # a "|" in a class is a character
+        (r"(?i)vnportal", ""),  # a flag: "VNPORTAL" matches too
+    ],
+)
+def test_fingerprint_regex_guarded_by_its_literal_prefix(pattern, prefix):
+    """A page without a fingerprint's literal start skips the regex walk: the guard must
+    never refuse a page the regex matches."""
+    compiled = re.compile(pattern)
+    assert _literal_prefix(compiled) == prefix
+    for head in ("x abcz", "x acz", "xyz", "a|b1", "VNPORTAL", "/Portals/12/", "resize.aspx?x=1"):
+        assert _found_in(compiled)(head) == (compiled.search(head) is not None)

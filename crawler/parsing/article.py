@@ -244,7 +244,7 @@ class ArticleParser:
     def _h1s(self) -> list[Selector]:
         return [
             h
-            for h in (self.scope_hint or self.doc).xpath("//h1")
+            for h in _select(self.scope_hint or self.doc, "//h1")
             if clean(_string(h))
             and not is_screen_reader_text(h.root)
             and not _finds(h, "ancestor::a | ancestor::li")
@@ -281,7 +281,7 @@ class ArticleParser:
             return None
         body_at = _position(body.root)
         # The last one above the body: from the end, the costly furniture test comes last.
-        for element in reversed(self.doc.xpath(GENERIC_TITLE)):
+        for element in reversed(_select(self.doc, GENERIC_TITLE)):
             text = element.root.text_content().strip()
             if not MIN_TITLE <= len(text) <= MAX_TITLE or is_screen_reader_text(element.root):
                 continue
@@ -337,7 +337,7 @@ class ArticleParser:
         """Whether the densest block is the article although trafilatura kept none of it:
         what it kept elsewhere (a teaser box, a short intro) is shorter than the block's own
         text. A comment is never the article, however long (a short post, a long reply)."""
-        if dense is None or zone.share(dense.root) > 0 or dense.xpath(NOT_THE_ARTICLE):
+        if dense is None or zone.share(dense.root) > 0 or _finds(dense, NOT_THE_ARTICLE):
             return False
         return _score(dense.root) > zone.total
 
@@ -368,7 +368,7 @@ class ArticleParser:
 
     def _document_title(self) -> str | None:
         """``<title>`` without its " | Site" part: the last resort of a page with no heading."""
-        whole = clean(self.doc.xpath("string(//title)").get())
+        whole = clean(_compiled("string(//title)")(self.doc.root))
         parts = [p for p in TITLE_SUFFIX.split(whole) if p]
         return clean(max(parts, key=len)) if parts else None
 
@@ -401,7 +401,7 @@ class ArticleParser:
         element = self._first(self.sel.lead, self.scope) if self.sel.lead else None
         if element is None:
             element = next(
-                (e for e in self.scope.xpath(GENERIC_LEAD) if self._may_be_lead(e)), None
+                (e for e in _select(self.scope, GENERIC_LEAD) if self._may_be_lead(e)), None
             )
         return element
 
@@ -580,7 +580,7 @@ class ArticleParser:
                 continue
             if IMAGE_NOT_CONTENT.search(image_url(image) or "") or _chrome(image):
                 continue
-            if Selector(root=image).xpath(AUTHOR_PHOTO):
+            if _compiled(AUTHOR_PHOTO)(image):
                 continue  # the writer's portrait beside the byline
             if self._holds_a_field(container):
                 container = image  # the article's header: its photo, not its heading again
@@ -600,7 +600,8 @@ class ArticleParser:
         if blocks and lead and fold(blocks[0].text) == fold(lead) and not blocks[0].images:
             blocks.pop(0)
         if self.title:
-            blocks = [b for b in blocks if b.images or fold(b.text) != fold(self.title)]
+            title = fold(self.title)  # once, not once per block
+            blocks = [b for b in blocks if b.images or fold(b.text) != title]
         body = read_body(self._lead_blocks + blocks, lead, RELATED_LABELS)
         if not body.paragraphs and self._family_body is None:
             body.paragraphs = self._structured_paragraphs(lead)
@@ -627,7 +628,7 @@ class ArticleParser:
     def _date_elements(self) -> list[Selector]:
         found = self._family_date_elements
         if not found:
-            found = [e for e in self.scope.xpath(GENERIC_DATE_CLASS) if not self._is_chrome(e)]
+            found = [e for e in _select(self.scope, GENERIC_DATE_CLASS) if not self._is_chrome(e)]
         return found
 
     def _is_chrome(self, element: Selector) -> bool:
@@ -686,9 +687,10 @@ class ArticleParser:
         that the article's own element gives at the same instant in the zone it was written
         in (WordPress writes UTC into its metadata, local time into the post) is given in
         that zone, and so is one that it gives as a wall clock without an offset."""
-        elements = self.scope.xpath(
+        elements = _select(
+            self.scope,
             ".//*[@itemprop='datePublished'][@content or @datetime]"
-            " | .//time[not(ancestor::li)][@datetime]"
+            " | .//time[not(ancestor::li)][@datetime]",
         )
         found = next(
             (
@@ -757,11 +759,11 @@ class ArticleParser:
         furniture or of a comment are not the article's fields, nor is a value longer than
         a meta line (a layout table's "Chuyên mục" menu cell beside the page)."""
         found: dict[str, Selector] = {}
-        for label in self.scope.xpath(LABEL_CELL):
+        for label in _select(self.scope, LABEL_CELL):
             field = row_field(_string(label))
             if field is None or field in found:
                 continue
-            value = label.xpath("following-sibling::*[1]")[0]
+            value = _select(label, "following-sibling::*[1]")[0]
             if not 0 < len(clean(_string(value))) <= MAX_DATE_LINE:
                 continue
             if _inside(label, self.body_element) or self._is_chrome(label):
@@ -841,7 +843,7 @@ class ArticleParser:
         """The element whose class names the byline: a block after the body (div.author_detail,
         div.tacgia, p.byline with its label span) or a span of the article header."""
         body = self.body_element
-        for element in self.scope.xpath(AUTHOR_BLOCK):
+        for element in _select(self.scope, AUTHOR_BLOCK):
             # An <article>'s own <header> holds its byline; the page's header does not.
             if _chrome(element.root) and not _finds(
                 element, "ancestor::*[self::header or self::footer][ancestor::article]"
@@ -852,7 +854,7 @@ class ArticleParser:
             if body is not None and _inside(body, element):
                 continue  # a wrapper around the whole article
             text = _joined_text(element)
-            inner = element.xpath(AUTHOR_BLOCK)
+            inner = _select(element, AUTHOR_BLOCK)
             if inner and _joined_text(inner[0]) != text:
                 continue  # a wrapper of the name, its avatar and the share buttons
             if POSTER_LABEL.match(text) or SOURCE_LABEL.match(text):
@@ -870,7 +872,7 @@ class ArticleParser:
         """The text of the article's ``<a rel="author">`` (HTML's own mark of the author's
         page), not one in a comment thread or the page's furniture: a name, or a blog's
         user name, which that mark makes its author's."""
-        for link in self.scope.xpath(REL_AUTHOR):
+        for link in _select(self.scope, REL_AUTHOR):
             if _finds(link, NOT_THE_ARTICLE) or self._is_chrome(link):
                 continue
             text = clean(_string(link))
@@ -935,12 +937,12 @@ class ArticleParser:
         if len(segments) < 3:
             return None
         section = "/".join(segments[:-1]).lower()
-        for link in self.doc.xpath("//a[@href]"):
+        for link in _select(self.doc, "//a[@href]"):
             target = urlsplit(urljoin(self.url, link.root.get("href").strip()))
             path = SECTION_SUFFIX.sub("", target.path.rstrip("/")).lower()
             if target.netloc != parts.netloc or path != section or self._is_chrome(link):
                 continue
-            text = clean(link.xpath("string()").get())
+            text = clean(_string(link))
             if text and len(text) <= MAX_HEADING:
                 return text
         return None
@@ -1038,7 +1040,7 @@ class ArticleParser:
             return "no_body"
         if not self.title:
             return "no_title"
-        robots = " ".join(self.doc.xpath("//meta[@name='robots']/@content").getall()).lower()
+        robots = " ".join(_compiled("//meta[@name='robots']/@content")(self.doc.root)).lower()
         # Print views repeat an article under another URL and say noindex; an article page
         # that says noindex (an archive, a paywall, a blog's setting) is still an article,
         # and so is one whose canonical link names this very page: it is the original.
@@ -1228,6 +1230,12 @@ def _finds(element: Selector, query: str) -> bool:
     return bool(_compiled(query)(element.root))
 
 
+def _select(element: Selector, query: str) -> list[Selector]:
+    """The elements an XPath finds from the element: ``.xpath()`` compiles its query on
+    every call, and fields ask the same few queries of every page."""
+    return [Selector(root=found) for found in _compiled(query)(element.root)]
+
+
 def _chrome(element: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
     """The element and its ancestors that are page furniture: what ``CHROME`` selects, read
     in Python, since the XPath calls its regex back from libxml2 once per ancestor."""
@@ -1250,7 +1258,7 @@ def _words_apart(element: Selector) -> str:
     """An element's text, with a space where a stamp set apart by style runs into the next
     sentence ("<span class=location-stamp>Nhật Bản</span>Núi lửa …"): a lower-case end
     against a capital start across two elements is two words, as a browser shows them."""
-    texts = element.xpath(".//text()").getall()
+    texts = _compiled(".//text()")(element.root)
     out = texts[:1]
     for text in texts[1:]:
         before = out[-1][-1:]
@@ -1267,10 +1275,10 @@ def _joined_text(element: Selector) -> str:
 def _links_home(heading: Selector, url: str) -> bool:
     """A heading that is one link to the home page: the site's name in its banner
     (``<h1><a href="/">BAN TUYÊN GIÁO …</a></h1>``), not a headline."""
-    links = heading.xpath(".//a[@href]")
+    links = _select(heading, ".//a[@href]")
     if len(links) != 1:
         return False
-    if clean(links[0].xpath("string()").get()) != clean(heading.xpath("string()").get()):
+    if clean(_string(links[0])) != clean(_string(heading)):
         return False
     target = urlsplit(urljoin(url, links[0].root.get("href").strip()))
     return target.netloc == urlsplit(url).netloc and HOME_PATH.fullmatch(target.path) is not None

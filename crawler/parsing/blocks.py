@@ -83,6 +83,8 @@ CAPTION_CLASS = re.compile(
     r"caption|comment|chuthich|chu-thich|img-desc|image-desc|photo-desc", re.I
 )
 END_MARK = re.compile(r"\s*\./\.\s*$")
+#: What a block's letters are counted without: bold or italic runs cover its letters.
+NON_WORD = re.compile(r"\W")
 SENTENCE_END = (".", "!", "?", "…", '"', "”", ")", ":")
 ALIGN_STYLE = re.compile(r"text-align\s*:\s*(right|center)", re.I)
 ALIGN_CLASS = re.compile(r"\b(?:text-)?(right|center)\b", re.I)
@@ -194,10 +196,11 @@ class _Inline:
     ) -> None:
         text = clean("".join(self.parts))
         if text or self.images:
-            letters = len(re.sub(r"\W", "", text))
+            letters = len(NON_WORD.sub("", text))
 
             def covers(parts: list[str]) -> bool:
-                return bool(letters) and len(re.sub(r"\W", "", "".join(parts))) >= letters
+                # most blocks have no bold or italic run: no second pass over their text
+                return bool(letters and parts) and len(NON_WORD.sub("", "".join(parts))) >= letters
 
             out.append(
                 Block(
