@@ -44,6 +44,18 @@ def test_generic_page_gives_expected_fields(path: Path) -> None:
             assert record[field] == value, field
 
 
+def test_a_link_roll_that_does_not_say_it_is_an_article_is_refused() -> None:
+    """link-roll-article without its og:type: a block that is mostly links, with nothing
+    saying the page is an article, is refused as mostly links."""
+    path = PAGES / "link-roll-article.html"
+    html = path.read_text(encoding="utf-8").replace(
+        '<meta property="og:type" content="article">', ""
+    )
+    url = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))["url"]
+    page = ArticleParser(url, Selector(text=html), profile(detect(html)), "example")
+    assert page.record() is None and page.rejection == "mostly_links"
+
+
 def test_a_field_that_raises_loses_that_field_not_the_record(monkeypatch) -> None:
     def broken(self):
         raise ValueError("bad tags markup")
