@@ -47,6 +47,6 @@ def clean_or_none(text: str | None) -> str | None:
 
 
 def is_upper(text: str) -> bool:
-    """True for "LIÊU HỎN": letters present and none of them lower case."""
-    letters = [c for c in text if c.isalpha()]
-    return bool(letters) and all(not c.islower() for c in letters)
+    """True for "LIÊU HỎN": capitals present and no lower-case letter. A script without
+    case (Chinese, Japanese, Thai) is never written in capitals."""
+    return any(c.isupper() for c in text) and not any(c.islower() for c in text)

@@ -424,7 +424,7 @@ def looks_like_byline(block: Block) -> bool:
         return False
     if AUTHOR_LABEL.match(text) or fold(text) in BYLINE_NAMES:
         return is_byline_name(byline_name(text))
-    if re.search(r"[.:;?!…]$|\d{3,}", text):
+    if re.search(r"[.:;?!…。！？；：]$|\d{3,}", text):  # a sentence's end, CJK's too
         return False
     styled = block.align == "right" or block.bold or is_upper(text)
     if styled:
