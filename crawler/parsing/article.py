@@ -232,13 +232,8 @@ class ArticleParser:
         Site", "Site » Blog » Headline"): what a page without og:title or JSON-LD says its
         headline is, where a section name in an ``<h1>`` comes first."""
         text = fold(_string(heading))
-        longest = max(self._document_title_parts, key=len, default="")
+        longest = fold(self._document_title)
         return len(text) >= MIN_TITLE and text in longest and len(text) * 2 >= len(longest)
-
-    @cached_property
-    def _document_title_parts(self) -> list[str]:
-        whole = clean(self.doc.xpath("string(//title)").get())
-        return [fold(p) for p in TITLE_SUFFIX.split(whole) if p]
 
     @cached_property
     def _h1s(self) -> list[Selector]:
@@ -364,10 +359,12 @@ class ArticleParser:
             if self._furniture_headline is not None:
                 text = clean(_string(self._furniture_headline))
             text = _agreed_title(text, self.meta.title)
-        return text or clean_or_none(self.meta.title) or self._document_title()
+        return text or clean_or_none(self.meta.title) or self._document_title
 
+    @cached_property
     def _document_title(self) -> str | None:
-        """``<title>`` without its " | Site" part: the last resort of a page with no heading."""
+        """``<title>`` without its " | Site" part: the last resort of a page with no heading,
+        and what a page without og:title says its headline is."""
         whole = clean(_compiled("string(//title)")(self.doc.root))
         parts = [p for p in TITLE_SUFFIX.split(whole) if p]
         return clean(max(parts, key=len)) if parts else None
@@ -528,25 +525,26 @@ class ArticleParser:
             and paragraph.get("class")
             and is_paragraph(paragraph)
             and len(clean(paragraph.text_content())) >= MIN_STREAM_PARAGRAPH
-            for token in (paragraph.get("class") or "").split()
+            for token in paragraph.get("class").split()
         }
         if not classes:
             return [], []
 
-        kind = (body.get("class") or "").split()
+        kind = set((body.get("class") or "").split())
 
         def in_stream(element: lxml_html.HtmlElement) -> bool:
             return not classes.isdisjoint((element.get("class") or "").split())
 
         def same_stream(sibling: lxml_html.HtmlElement) -> bool:
-            if not isinstance(sibling.tag, str) or not clean(sibling.text_content()):
+            if not isinstance(sibling.tag, str):
                 return False
             if is_paragraph(sibling):
-                return in_stream(sibling)
-            own = (sibling.get("class") or "").split()
-            return not set(kind).isdisjoint(own) and any(
-                in_stream(p) for p in sibling.iter("p", "div") if p is not sibling
-            )
+                found = in_stream(sibling)
+            else:
+                found = not kind.isdisjoint((sibling.get("class") or "").split()) and any(
+                    in_stream(p) for p in sibling.iter("p", "div") if p is not sibling
+                )
+            return found and bool(clean(sibling.text_content()))
 
         before = [e for e in body.itersiblings(preceding=True) if same_stream(e)]
         return before[::-1], [e for e in body.itersiblings() if same_stream(e)]
@@ -1386,22 +1384,23 @@ def _may_hold_lead_photo(container: lxml_html.HtmlElement) -> bool:
     return not has_text or link_density(Selector(root=container)) <= MAX_LINK_DENSITY
 
 
-def _slideshow_text(body: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+def _slideshow_text(body: lxml_html.HtmlElement) -> set[lxml_html.HtmlElement]:
     """The text of slideshow widgets in a body of no family: their controls ("Image 1 of
     8", "Close", "Back to Gallery") and a copy of each caption per view; their photos stay.
     A gallery with ``<figcaption>``s (WordPress's) is read as figures, and one that holds
     most of the body's text is the article (a photo story told in its captions)."""
-    text: list[lxml_html.HtmlElement] = []
-    whole = len(clean(body.text_content()))
+    text: set[lxml_html.HtmlElement] = set()
+    whole = None  # the body's length, measured only once a slideshow is met
     for element in body.iter("div", "section", "ul"):
         own = f"{element.get('id') or ''} {element.get('class') or ''}"
         if element is body or not SLIDESHOW_CLASS.search(own) or element in text:
             continue
         if element.find(".//figcaption") is not None or element.find(".//img") is None:
             continue
+        whole = whole or len(clean(body.text_content()))
         if 2 * len(clean(element.text_content())) >= whole:
             continue
-        text.extend(
+        text.update(
             part
             for part in element.iterdescendants()
             if isinstance(part.tag, str) and part.tag != "img" and part.find(".//img") is None

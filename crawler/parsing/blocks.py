@@ -71,12 +71,13 @@ BOLD_TAGS = frozenset(("strong", "b"))
 #: Bold and italic set by style, as text pasted from a word processor carries them.
 FONT_BOLD = re.compile(r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)\b", re.I)
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+FONT_ITALIC = re.compile(r"font-style\s*:\s*(?:italic|oblique)\b", re.I)
+#: Classes that move an element off screen, for screen readers only.
 SCREEN_READER_CLASS = re.compile(
     r"(?:^|\s)(?:sr-only|visually-?hidden|screen-reader-(?:text|only)|element-invisible"
     r"|text-hide|offscreen)(?:\s|$)",
     re.I,
 )
-FONT_ITALIC = re.compile(r"font-style\s*:\s*(?:italic|oblique)\b", re.I)
 
 #: Classes that editors and themes give to a caption under a photo.
 CAPTION_CLASS = re.compile(
