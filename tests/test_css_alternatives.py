@@ -14,6 +14,8 @@ from parsel import Selector
 
 from crawler.families import family_names, profile
 from crawler.parsing import css
+from crawler.parsing.article import NOT_THE_ARTICLE
+from crawler.parsing.labels import AUTHOR_BLOCK, AUTHOR_CLASS_WORDS
 from crawler.replica_server import load_replicas
 
 BASE = "http://127.0.0.1:8000"
@@ -45,14 +47,15 @@ def _selector_lists() -> list[str]:
 @pytest.mark.parametrize(
     ("alternative", "needs"),
     [
-        ("[class*=breadcrumb] a", (("class", "breadcrumb"),)),
-        ("#news-bodyhtml", (("id", "news-bodyhtml"),)),
+        ("[class*=breadcrumb] a", (("class", "breadcrumb", "in"),)),
+        ("#news-bodyhtml", (("id", "news-bodyhtml", "all"),)),
         (
             ".news_column .h5 a[href*='/tag/']",
-            (("class", "news_column"), ("class", "h5"), ("href", "/tag/")),
+            (("class", "news_column", "word"), ("class", "h5", "word"), ("href", "/tag/", "in")),
         ),
-        ("h1[itemprop=headline]", (("itemprop", "headline"),)),
-        ("[itemprop]", (("itemprop", None),)),
+        ("h1[itemprop=headline]", (("itemprop", "headline", "all"),)),
+        ("a[rel~=tag]", (("rel", "tag", "word"),)),
+        ("[itemprop]", (("itemprop", None, "in"),)),
         ("div:not(.x) > p", ()),  # what :not() names is what a match lacks
         ("a[rel!=tag]", ()),  # matches links without a rel too
         ("[class*=Tag i]", ()),  # any case
@@ -82,3 +85,23 @@ def test_a_skipped_alternative_finds_nothing_and_a_walked_one_finds_what_parsel_
                     skipped += 1
                     assert expected == [], f"{text} was skipped on a page it matches"
     assert skipped > 0  # the test sees the skip at work
+
+
+@pytest.mark.parametrize(
+    ("words", "query"),
+    [
+        (AUTHOR_CLASS_WORDS, AUTHOR_BLOCK),
+        (("comment",), f"//*[{NOT_THE_ARTICLE.split('[', 1)[1]}"),
+    ],
+)
+def test_a_page_that_names_no_word_gives_the_regex_query_nothing(words, query):
+    """``PageAttributes.names`` spares a regex walk only where it would find nothing."""
+    spared = 0
+    for html in _pages():
+        doc = Selector(text=html)
+        if not css.PageAttributes(doc.root).names(words):
+            spared += 1
+            assert doc.xpath(query) == [], query
+    assert spared > 0
+    named = Selector(text='<p class="x Byline">X</p><div id="Comments-1">Y</div>')
+    assert css.PageAttributes(named.root).names(words)  # case aside, in a class or an id

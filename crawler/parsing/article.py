@@ -41,6 +41,7 @@ from crawler.parsing.error_page import is_error_page
 from crawler.parsing.labels import (
     AUTHOR_BLOCK,
     AUTHOR_CLASS,
+    AUTHOR_CLASS_WORDS,
     AUTHOR_LABEL,
     BOLD_LEAD_MIN_CHARS,
     CHROME_CLASS,
@@ -327,12 +328,11 @@ class ArticleParser:
             return dense, zone
         return Selector(root=zone.element), zone
 
-    @staticmethod
-    def _outweighs(dense: Selector | None, zone: MainZone) -> bool:
+    def _outweighs(self, dense: Selector | None, zone: MainZone) -> bool:
         """Whether the densest block is the article although trafilatura kept none of it:
         what it kept elsewhere (a teaser box, a short intro) is shorter than the block's own
         text. A comment is never the article, however long (a short post, a long reply)."""
-        if dense is None or zone.share(dense.root) > 0 or _finds(dense, NOT_THE_ARTICLE):
+        if dense is None or zone.share(dense.root) > 0 or self._in_comments(dense):
             return False
         return _score(dense.root) > zone.total
 
@@ -578,7 +578,7 @@ class ArticleParser:
                 continue
             if IMAGE_NOT_CONTENT.search(image_url(image) or "") or _chrome(image):
                 continue
-            if _compiled(AUTHOR_PHOTO)(image):
+            if self._attributes.names(AUTHOR_CLASS_WORDS) and _compiled(AUTHOR_PHOTO)(image):
                 continue  # the writer's portrait beside the byline
             if self._holds_a_field(container):
                 container = image  # the article's header: its photo, not its heading again
@@ -628,6 +628,11 @@ class ArticleParser:
         if not found:
             found = [e for e in _select(self.scope, GENERIC_DATE_CLASS) if not self._is_chrome(e)]
         return found
+
+    def _in_comments(self, element: Selector) -> bool:
+        """Inside a comment thread or form (``NOT_THE_ARTICLE``), whose author fields name
+        commenters: asked of the page's classes and ids before its elements are walked."""
+        return self._attributes.names(("comment",)) and _finds(element, NOT_THE_ARTICLE)
 
     def _is_chrome(self, element: Selector) -> bool:
         """Inside page furniture: a header, menu, sidebar or footer that does not hold the
@@ -766,7 +771,7 @@ class ArticleParser:
                 continue
             if _inside(label, self.body_element) or self._is_chrome(label):
                 continue
-            if not _finds(label, f"ancestor::li | {NOT_THE_ARTICLE}"):
+            if not (_finds(label, "ancestor::li") or self._in_comments(label)):
                 found[field] = value
         return found
 
@@ -840,6 +845,9 @@ class ArticleParser:
     def _author_block(self) -> Selector | None:
         """The element whose class names the byline: a block after the body (div.author_detail,
         div.tacgia, p.byline with its label span) or a span of the article header."""
+        page = self._attributes
+        if not (page.names(AUTHOR_CLASS_WORDS) or page.carries("itemprop", "author", "all")):
+            return None  # no class or id names a byline: the regex walk would find nothing
         body = self.body_element
         for element in _select(self.scope, AUTHOR_BLOCK):
             # An <article>'s own <header> holds its byline; the page's header does not.
@@ -847,7 +855,7 @@ class ArticleParser:
                 element, "ancestor::*[self::header or self::footer][ancestor::article]"
             ):
                 continue
-            if _finds(element, f"ancestor::li | {NOT_THE_ARTICLE}"):
+            if _finds(element, "ancestor::li") or self._in_comments(element):
                 continue  # a related item's author, a comment's, a comment form's "Name *"
             if body is not None and _inside(body, element):
                 continue  # a wrapper around the whole article
@@ -871,7 +879,7 @@ class ArticleParser:
         page), not one in a comment thread or the page's furniture: a name, or a blog's
         user name, which that mark makes its author's."""
         for link in _select(self.scope, REL_AUTHOR):
-            if _finds(link, NOT_THE_ARTICLE) or self._is_chrome(link):
+            if self._in_comments(link) or self._is_chrome(link):
                 continue
             text = clean(_string(link))
             if looks_like_name(text) or (HANDLE.fullmatch(text) and not ROLE.search(text)):

@@ -66,9 +66,12 @@ AUTHOR_LABEL = re.compile(rf"^\(?\s*(?:{_labels_pattern(BYLINE_LABELS)})\s*:\s*"
 CREDIT_TAIL = re.compile(
     r"\s*[-–—;,|/(]?\s*\b(?:ảnh|hình|hình ảnh|video|clip|nguồn|nguồn tin)\s*:.*$", re.I
 )
+#: Words in a class or id that name the byline's block, lower case.
+AUTHOR_CLASS_WORDS = ("author", "byline", "tacgia", "tac-gia", "tac_gia", "butdanh", "but-danh")
+AUTHOR_CLASS_WORDS += ("nguoiviet", "nguoi-viet")
+AUTHOR_CLASS = f"({'|'.join(AUTHOR_CLASS_WORDS)})"
 #: Elements whose class or id names the byline: a block after the body (div.author_detail,
 #: div.tacgia, p.byline) or a span in the article header (span.byline, span.author).
-AUTHOR_CLASS = "(author|byline|tacgia|tac-gia|tac_gia|butdanh|but-danh|nguoiviet|nguoi-viet)"
 AUTHOR_BLOCK = (
     ".//*[@itemprop='author' or @class or @id]"
     f"[@itemprop='author' or re:test(concat(' ', @class, ' ', @id, ' '), '{AUTHOR_CLASS}', 'i')]"
