@@ -19,15 +19,17 @@ def clean(text: str | None) -> str:
     """NFC, zero-width characters removed, every run of white space one space, trimmed.
 
     ``str.split()`` splits on every Unicode space (``&nbsp;``, thin and ideographic
-    spaces too); the checks first keep the common case, already clean text, fast.
+    spaces too), and cuts the text into one string per word to do it: a text that
+    ``isprintable()`` holds no space but " " and no zero-width character (Unicode counts
+    neither as printable), so when it has no two spaces in a row, trimming it is all.
     """
     if not text:
         return ""
-    if text.isascii():  # NFC already, and no zero-width character: white space only
-        return " ".join(text.split())
-    if not unicodedata.is_normalized("NFC", text):
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    if _HAS_ZERO_WIDTH.search(text):
+    if text.isprintable():
+        return text.strip(" ") if "  " not in text else " ".join(text.split())
+    if not text.isascii() and _HAS_ZERO_WIDTH.search(text):
         text = text.translate(_ZERO_WIDTH)
     return " ".join(text.split())
 
