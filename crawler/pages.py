@@ -213,7 +213,7 @@ class ArticlePage:
         """The fields the page visibly shows, whether or not the parser read them."""
         page = self.response.selector
         shown = set()
-        dated = page.xpath(GENERIC_DATE_CLASS.replace(".//", "//"))
+        dated = page.xpath(GENERIC_DATE_CLASS.everywhere.replace(".//", "//"))
         if any(
             m.kind != "clock" for e in dated for m in find_dates(clean(e.xpath("string()").get()))
         ):

@@ -14,8 +14,13 @@ from parsel import Selector
 
 from crawler.families import family_names, profile
 from crawler.parsing import css
-from crawler.parsing.article import NOT_THE_ARTICLE
-from crawler.parsing.labels import AUTHOR_BLOCK, AUTHOR_CLASS_WORDS
+from crawler.parsing.article import GENERIC_TITLE, NOT_THE_ARTICLE
+from crawler.parsing.labels import (
+    AUTHOR_BLOCK,
+    AUTHOR_CLASS_WORDS,
+    GENERIC_DATE_CLASS,
+    GENERIC_LEAD,
+)
 from crawler.replica_server import load_replicas
 
 BASE = "http://127.0.0.1:8000"
@@ -87,10 +92,37 @@ def test_a_skipped_alternative_finds_nothing_and_a_walked_one_finds_what_parsel_
     assert skipped > 0  # the test sees the skip at work
 
 
+#: Mixed case, a word in an id, a class that is not ASCII, a word split by the join.
+ODD_PAGES = [
+    '<div class="Post-AUTHOR">Như Uyên</div><p id="ByLine">X</p><p class="tieuDe">Tiêu đề</p>',
+    '<div class="tác-giả author">Như Uyên</div><span class="NgayDang">02/12/2026</span>',
+    '<div class="auth" id="or">X</div><p class="intro-Text Sapo">Lead</p>',
+]
+WORD_QUERIES = [AUTHOR_BLOCK, GENERIC_DATE_CLASS, GENERIC_LEAD, GENERIC_TITLE]
+
+
+def test_a_word_query_spelled_for_a_page_finds_what_its_regex_finds():
+    """``PageAttributes.spelled`` only spares regex calls: the query finds the same
+    elements on every replica page and on pages spelled oddly."""
+    for html in [*_pages(), *ODD_PAGES]:
+        doc = Selector(text=html)
+        page = css.PageAttributes(doc.root)
+        for query in WORD_QUERIES:
+            spelled = [found.root for found in doc.xpath(page.spelled(query))]
+            assert spelled == [found.root for found in doc.xpath(query.everywhere)], query.words
+
+
+def test_the_spellings_of_words_on_a_page():
+    page = css.PageAttributes(Selector(text=ODD_PAGES[0]).root)
+    assert page.spellings(AUTHOR_CLASS_WORDS) == ("AUTHOR", "ByLine")
+    assert page.spellings(("comment",)) == ()
+    assert css.PageAttributes(Selector(text=ODD_PAGES[1]).root).spellings(("author",)) is None
+
+
 @pytest.mark.parametrize(
     ("words", "query"),
     [
-        (AUTHOR_CLASS_WORDS, AUTHOR_BLOCK),
+        (AUTHOR_CLASS_WORDS, AUTHOR_BLOCK.everywhere),
         (("comment",), f"//*[{NOT_THE_ARTICLE.split('[', 1)[1]}"),
     ],
 )

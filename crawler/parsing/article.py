@@ -96,9 +96,10 @@ HOME_PATH = re.compile(r"/?(?:(?:index|default|trang-chu)\.\w+)?", re.I)
 MAX_DATE_LINE = 150  # a meta line, not a sentence that mentions a date
 MAX_HEADING = 60
 MIN_TITLE, MAX_TITLE = 10, 300
-GENERIC_TITLE = (
-    "//h1 | //h2 | //*[@class]"
-    "[re:test(@class, 'title|tieude|tieu-de|tieu_de|headline|tenbai', 'i')]"
+GENERIC_TITLE = css.WordQuery(
+    "//h1 | //h2 | //*[@class][{words}]"
+    "[re:test(@class, 'title|tieude|tieu-de|tieu_de|headline|tenbai', 'i')]",
+    ("title", "tieude", "tieu-de", "tieu_de", "headline", "tenbai"),
 )
 NOT_A_TITLE = "ancestor::a | ancestor::li | " + CHROME
 #: Comment threads and forms: their author fields name commenters, not the article's
@@ -277,7 +278,7 @@ class ArticleParser:
             return None
         body_at = _position(body.root)
         # The last one above the body: from the end, the costly furniture test comes last.
-        for element in reversed(_select(self.doc, GENERIC_TITLE)):
+        for element in reversed(_select(self.doc, self._attributes.spelled(GENERIC_TITLE))):
             text = element.root.text_content().strip()
             if not MIN_TITLE <= len(text) <= MAX_TITLE or is_screen_reader_text(element.root):
                 continue
@@ -397,9 +398,8 @@ class ArticleParser:
     def _lead_element(self) -> Selector | None:
         element = self._first(self.sel.lead, self.scope) if self.sel.lead else None
         if element is None:
-            element = next(
-                (e for e in _select(self.scope, GENERIC_LEAD) if self._may_be_lead(e)), None
-            )
+            query = self._attributes.spelled(GENERIC_LEAD)
+            element = next((e for e in _select(self.scope, query) if self._may_be_lead(e)), None)
         return element
 
     def _may_be_lead(self, element: Selector) -> bool:
@@ -626,7 +626,8 @@ class ArticleParser:
     def _date_elements(self) -> list[Selector]:
         found = self._family_date_elements
         if not found:
-            found = [e for e in _select(self.scope, GENERIC_DATE_CLASS) if not self._is_chrome(e)]
+            query = self._attributes.spelled(GENERIC_DATE_CLASS)
+            found = [e for e in _select(self.scope, query) if not self._is_chrome(e)]
         return found
 
     def _in_comments(self, element: Selector) -> bool:
@@ -849,7 +850,8 @@ class ArticleParser:
         if not (page.names(AUTHOR_CLASS_WORDS) or page.carries("itemprop", "author", "all")):
             return None  # no class or id names a byline: the regex walk would find nothing
         body = self.body_element
-        for element in _select(self.scope, AUTHOR_BLOCK):
+        query = page.spelled(AUTHOR_BLOCK)
+        for element in _select(self.scope, query):
             # An <article>'s own <header> holds its byline; the page's header does not.
             if _chrome(element.root) and not _finds(
                 element, "ancestor::*[self::header or self::footer][ancestor::article]"
@@ -860,7 +862,7 @@ class ArticleParser:
             if body is not None and _inside(body, element):
                 continue  # a wrapper around the whole article
             text = _joined_text(element)
-            inner = _select(element, AUTHOR_BLOCK)
+            inner = _select(element, query)
             if inner and _joined_text(inner[0]) != text:
                 continue  # a wrapper of the name, its avatar and the share buttons
             if POSTER_LABEL.match(text) or SOURCE_LABEL.match(text):

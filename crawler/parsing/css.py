@@ -66,6 +66,31 @@ def matches(
             yield alternative.xpath(root)
 
 
+#: An element's class and id, as one XPath string.
+CLASS_AND_ID = "concat(@class, ' ', @id)"
+
+
+@dataclass(frozen=True)
+class WordQuery:
+    """An XPath whose ``re:test`` of an element's class or id looks for words, made fast.
+
+    ``re:test`` calls Python back from libxml2 for each element it is asked of, which on a
+    page of a thousand elements costs more than the rest of the query. So the query stands
+    behind ``{words}``, a test libxml2 makes by itself: that the element's class or id
+    holds one of the spellings of the words that the page holds (:meth:`PageAttributes.
+    spelled`). Each alternative of the regex holds one of the words, so the regex then
+    runs only on the elements that can match it, and finds what it found before.
+    """
+
+    query: str
+    words: tuple[str, ...]
+
+    @property
+    def everywhere(self) -> str:
+        """The query for a page whose spellings are not read."""
+        return self.query.replace("{words}", "true()")
+
+
 class PageAttributes:
     """A page's values of each attribute an alternative needs, read once per attribute."""
 
@@ -74,7 +99,7 @@ class PageAttributes:
         self._values: dict[str, list[str]] = {}
         self._indexes: dict[tuple[str, str], str | frozenset[str]] = {}
         self._allowed: dict[Alternative, bool] = {}  # a list is asked for in several scopes
-        self._named: dict[tuple[str, ...], bool] = {}
+        self._spellings: dict[tuple[str, ...], tuple[str, ...] | None] = {}
 
     def allows(self, alternative: Alternative) -> bool:
         """False when the page lacks what every match of the alternative carries."""
@@ -86,15 +111,38 @@ class PageAttributes:
 
     def names(self, words: tuple[str, ...]) -> bool:
         """Whether a class or id of the page holds one of the (lower-case) words, case
-        aside. An XPath that tests each element's class and id with ``re:test`` calls
-        Python back from libxml2 once per element; on a page where this is False, it would
-        find nothing. (Words, not a regex: a case-blind regex of alternatives scans a
-        string ten times slower than ``in``.)"""
-        named = self._named.get(words)
-        if named is None:
-            joined = f"{self._index('class', 'in')}\0{self._index('id', 'in')}".lower()
-            named = self._named[words] = any(word in joined for word in words)
-        return named
+        aside: a regex test of each element's class and id for them finds nothing where
+        this is False."""
+        return self.spellings(words) != ()
+
+    def spellings(self, words: tuple[str, ...]) -> tuple[str, ...] | None:
+        """The spellings, case apart, in which the (lower-case) words stand in the page's
+        classes and ids ("author", "Author"); None when some class or id is not ASCII,
+        where lowering a text may change its length and so cannot show its spellings.
+        (Words, not a regex: a case-blind regex of alternatives scans a text ten times
+        slower than ``find``.)"""
+        if words not in self._spellings:
+            joined = f"{self._index('class', 'in')}\0{self._index('id', 'in')}"
+            found: set[str] | None = None
+            if joined.isascii():
+                lowered, found = joined.lower(), set()
+                for word in words:
+                    at = lowered.find(word)
+                    while at >= 0:
+                        found.add(joined[at : at + len(word)])
+                        at = lowered.find(word, at + 1)
+            self._spellings[words] = None if found is None else tuple(sorted(found))
+        return self._spellings[words]
+
+    def spelled(self, query: WordQuery) -> str:
+        """The query for this page: its word test made of ``contains()``, one per spelling
+        the page holds (``false()`` for none), or ``true()`` where those are unknown."""
+        spellings = self.spellings(query.words)
+        if spellings is None:
+            test = "true()"
+        else:
+            test = " or ".join(f"contains({CLASS_AND_ID}, '{s}')" for s in spellings)
+        return query.query.replace("{words}", f"({test or 'false()'})")
 
     def carries(self, name: str, text: str | None = None, how: str = "in") -> bool:
         """Whether an element of the page has the attribute with the text in its value,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from crawler import dates
+from crawler.parsing.css import WordQuery
 from crawler.text import clean, fold
 
 #: Headings of the related block ("Tin khác" and its variants), as :func:`fold` gives them.
@@ -72,10 +73,11 @@ AUTHOR_CLASS_WORDS += ("nguoiviet", "nguoi-viet")
 AUTHOR_CLASS = f"({'|'.join(AUTHOR_CLASS_WORDS)})"
 #: Elements whose class or id names the byline: a block after the body (div.author_detail,
 #: div.tacgia, p.byline) or a span in the article header (span.byline, span.author).
-AUTHOR_BLOCK = (
-    ".//*[@itemprop='author' or @class or @id]"
-    f"[@itemprop='author' or re:test(concat(' ', @class, ' ', @id, ' '), '{AUTHOR_CLASS}', 'i')]"
-    "[normalize-space()][not(self::meta or self::link or self::img or self::script)]"
+AUTHOR_BLOCK = WordQuery(
+    ".//*[@itemprop='author' or @class or @id][@itemprop='author' or ({words} and "
+    f"re:test(concat(' ', @class, ' ', @id, ' '), '{AUTHOR_CLASS}', 'i'))]"
+    "[normalize-space()][not(self::meta or self::link or self::img or self::script)]",
+    AUTHOR_CLASS_WORDS,
 )  # (schema.org microdata's itemprop=author: Joomla's dd.createdby)
 #: Who posted the article in the CMS: the author only when nothing else names one.
 POSTER_LABEL = re.compile(r"^(?:người đăng tin|người đăng|người cập nhật)\s*:\s*", re.I)
@@ -116,20 +118,25 @@ FURNITURE_PATH = re.compile(
 #: Elements whose class or id says they hold a date, for templates of no known family.
 #: (Each regex test is a call into Python: ``[@class or @id]`` spares the elements with
 #: neither, most of a page.)
-GENERIC_DATE_CLASS = (
-    ".//*[@class or @id][not(self::script or self::style or ancestor::li)]"
+GENERIC_DATE_CLASS = WordQuery(
+    ".//*[@class or @id][{words}][not(self::script or self::style or ancestor::li)]"
     "[re:test(concat(@class, ' ', @id), "
     "'date|time|ngay|pubdate|publish|meta|info|ngaydang|thoigian', 'i')] "
-    "| .//time | .//*[@itemprop='datePublished']"
+    "| .//time | .//*[@itemprop='datePublished']",
+    ("date", "time", "ngay", "publish", "meta", "info", "thoigian"),
 )
 #: Elements that hold the sapo on templates of no known family (Lao Động spells "chapeau"
 #: "chappeau").
-GENERIC_LEAD = (
-    ".//*[@class][re:test(@class, '(sapo|summary|tomtat|tom-tat|trichyeu|trich-yeu|chapp?eau|lead|"
-    "intro|abstract|hometext|mota|mo-ta|tomluoc|tom-luoc|excerpt|teaser|standfirst|"
+LEAD_CLASS_WORDS = ("sapo", "summary", "tomtat", "tom-tat", "trichyeu", "trich-yeu", "chapeau")
+LEAD_CLASS_WORDS += ("chappeau", "lead", "intro", "abstract", "hometext", "mota", "mo-ta")
+LEAD_CLASS_WORDS += ("tomluoc", "tom-luoc", "excerpt", "teaser", "standfirst", "desc")
+GENERIC_LEAD = WordQuery(
+    ".//*[@class][{words}][re:test(@class, '(sapo|summary|tomtat|tom-tat|trichyeu|trich-yeu|"
+    "chapp?eau|lead|intro|abstract|hometext|mota|mo-ta|tomluoc|tom-luoc|excerpt|teaser|standfirst|"
     "(?<!img-)(?<!image-)(?<!photo-)\\bdesc\\b)', 'i')] "  # "post-desc"; no "img-desc" caption
     "| .//*[@itemprop='description']"
-    " | .//p[contains(concat(' ', normalize-space(@class), ' '), ' description ')]"
+    " | .//p[contains(concat(' ', normalize-space(@class), ' '), ' description ')]",
+    LEAD_CLASS_WORDS,
 )
 #: Page furniture around an article: header, menus, sidebars and footer, by tag or by an
 #: id or class token that starts with one of these words.
