@@ -141,19 +141,41 @@ class SharedHostMiddleware:
         host = host_of(request.url)
         if self.delay <= 0:
             return
-        now = monotonic()
-        start = now
+        waited = False
         if self.crawlers_on[host] >= 2:
-            start = max(now, self.next_free.get(host, 0.0))
+            # The host's moment is taken only once this crawler's own slot will send the
+            # request at once: a slot still waiting (its delay restarted by an answer,
+            # raised by AutoThrottle) would send it later than the moment taken, and the
+            # other crawler's request, sent on time, would reach the host too soon after.
+            while True:
+                now = monotonic()
+                start = max(self.next_free.get(host, 0.0), self._slot_ready(request))
+                if start <= now:
+                    break
+                waited = True
+                await sleep(start - now)
         elif self.last_site.get(host, self.site) != self.site:
             # The crawl before this one on the host has just ended: its slot's delay ends
             # with it, so the pause after its last answer is kept here.
-            start = max(now, self.last_answer.get(host, 0.0) + self.delay)
-        self.next_free[host] = start + self.delay
+            start = self.last_answer.get(host, 0.0) + self.delay
+            if start > monotonic():
+                waited = True
+                await sleep(start - monotonic())
+        self.next_free[host] = monotonic() + self.delay
         self.last_site[host] = self.site
-        if start > now:
+        if waited:
             self.crawler.stats.inc_value("tinkhac/politeness/waited_for_shared_host")
-            await sleep(start - now)
+
+    def _slot_ready(self, request: Request) -> float:
+        """When this crawler's slot for the request would send it without waiting: after
+        its longest delay (jitter included) since its last request, and once it is not
+        busy with another (asked again a little later)."""
+        slot = download_slot(self.crawler, request)
+        if slot is None:
+            return 0.0
+        if slot.transferring or slot.queue or slot.latercall:
+            return monotonic() + self.delay / 4
+        return slot.lastseen + slot.delay * (1 + slot.jitter)
 
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
