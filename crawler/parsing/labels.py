@@ -69,7 +69,7 @@ CREDIT_TAIL = re.compile(
 )
 #: Words in a class or id that name the byline's block, lower case.
 AUTHOR_CLASS_WORDS = ("author", "byline", "tacgia", "tac-gia", "tac_gia", "butdanh", "but-danh")
-AUTHOR_CLASS_WORDS += ("nguoiviet", "nguoi-viet")
+AUTHOR_CLASS_WORDS += ("nguoiviet", "nguoi-viet", "auteur", "autor")  # French; German, Spanish…
 AUTHOR_CLASS = f"({'|'.join(AUTHOR_CLASS_WORDS)})"
 #: Elements whose class or id names the byline: a block after the body (div.author_detail,
 #: div.tacgia, p.byline) or a span in the article header (span.byline, span.author).
