@@ -119,6 +119,13 @@ AUTHOR_PHOTO = (
     f"[re:test(concat(' ', @class, ' ', @id, ' '), '{AUTHOR_CLASS}', 'i')]"
 )
 REL_AUTHOR = ".//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]"
+#: The path of a writer's own page, which a byline's name links to: WordPress's
+#: ``/author/<name>/``, a newsroom's ``/reporters/<name>``, ``/autoren/…``, ``/tac-gia/…``.
+AUTHOR_PAGE = re.compile(
+    r"/(?:authors?|autor(?:en|in)?|auteurs?|reporters?|journalists?|writers?|columnists?|"
+    r"tac-?gia|but-?danh)(?:[/_.-]|$)",
+    re.I,
+)
 #: A user name ("gizzmo", "surfguard23"): a blog's author when HTML marks it as the author.
 HANDLE = re.compile(r"[^\W\d_][\w.-]{2,30}")
 #: A user name of the site's staff account, not a person's ("jdadmin", "editor").
@@ -832,9 +839,9 @@ class ArticleParser:
             lambda: self._row_text("author"),
         ]
         if self.sel.author:
-            sources = [*visible, self._structured_author, self._rel_author]
+            sources = [*visible, self._structured_author, self._rel_author, self._page_author]
         else:
-            sources = [self._structured_author, self._rel_author, *visible]
+            sources = [self._structured_author, self._rel_author, self._page_author, *visible]
         for source in [*sources, lambda: self._labelled(POSTER_LABEL)]:
             found = source()
             name = byline_name(found) if found else None
@@ -885,6 +892,18 @@ class ArticleParser:
                 continue
             text = clean(_string(link))
             if looks_like_name(text) or (HANDLE.fullmatch(text) and not ROLE.search(text)):
+                return text
+        return None
+
+    def _page_author(self) -> str | None:
+        """The name on a link of the article to its writer's own page (``AUTHOR_PAGE``),
+        outside the page's furniture and comments: a byline that names no author by class
+        or markup ("By <a href=/reporters/jose-de-la-cruz>Jose de la Cruz</a>")."""
+        for link in _select(self.scope, ".//a[@href]"):
+            if not AUTHOR_PAGE.search(urlsplit(link.root.get("href")).path):
+                continue
+            text = clean(_string(link))
+            if looks_like_name(text) and not self._in_comments(link) and not self._is_chrome(link):
                 return text
         return None
 
