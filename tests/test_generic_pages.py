@@ -16,7 +16,7 @@ from parsel import Selector
 from crawler.families import detect, profile
 from crawler.parsing import article
 from crawler.parsing.article import ArticleParser
-from crawler.parsing.blocks import Block, largest_in_srcset, read_body
+from crawler.parsing.blocks import Block, largest_in_srcset, looks_like_name, read_body
 from crawler.parsing.labels import NOT_AN_AUTHOR, RELATED_LABELS, byline_name
 
 PAGES = Path(__file__).parent / "pages" / "generic"
@@ -155,3 +155,18 @@ def test_a_read_more_line_between_paragraphs_is_not_body(line, kept) -> None:
 )  # fmt: skip
 def test_the_name_a_vietnamese_byline_prints(line, name) -> None:
     assert byline_name(line) == name
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Jose de la Cruz", True),
+        ("Walter von Aachen", True),
+        ("Trần Thị Thanh Thủy", True),
+        ("Alle Artikel von Tanja Karrasch", False),  # a label: the particle after two words
+        ("de la Cruz", False),
+        ("Ban Tuyên giáo", False),
+    ],
+)
+def test_a_name_may_hold_the_particles_of_western_names(text, name) -> None:
+    assert looks_like_name(text) is name

@@ -122,7 +122,7 @@ REL_AUTHOR = ".//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')
 #: The path of a writer's own page, which a byline's name links to: WordPress's
 #: ``/author/<name>/``, a newsroom's ``/reporters/<name>``, ``/autoren/…``, ``/tac-gia/…``.
 AUTHOR_PAGE = re.compile(
-    r"/(?:authors?|autor(?:en|in)?|auteurs?|reporters?|journalists?|writers?|columnists?|"
+    r"/(?:authors?|autor(?:es|en|in|a)?|auteurs?|reporters?|journalists?|writers?|columnists?|"
     r"tac-?gia|but-?danh)(?:[/_.-]|$)",
     re.I,
 )

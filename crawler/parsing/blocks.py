@@ -454,10 +454,22 @@ def _name_words(text: str) -> list[str]:
     return [w for w in re.split(r"[\s,/–—-]+", text) if w and w.lower() != "và"]
 
 
+#: The lower-case particles of Western names ("Jose de la Cruz", "Ludwig van Beethoven"):
+#: a name still, after a single given name ("Alle Artikel von Tanja Karrasch" is a label,
+#: each particle being a preposition too) and before a capitalised surname.
+NAME_PARTICLES = frozenset(("de", "la", "del", "della", "di", "da", "dos", "das", "du", "van"))
+NAME_PARTICLES |= {"von", "der", "den", "ter", "zu", "le", "bin", "ibn", "al", "y"}
+
+
 def looks_like_name(text: str) -> bool:
     """ "Trần Thị Thanh Thủy", "Hữu Bằng - Thanh Hiểu": a few capitalised words."""
     words = _name_words(text)
-    return 0 < len(words) <= 6 and all(w[0].isupper() for w in words) and not is_boilerplate(text)
+    if not 0 < len(words) <= 6:
+        return False
+    inner = words[1:-1]
+    particles = next((i for i, w in enumerate(inner) if w not in NAME_PARTICLES), len(inner))
+    rest = [words[0], *inner[particles:], words[-1]]
+    return all(w[0].isupper() for w in rest) and not is_boilerplate(text)
 
 
 def is_boilerplate(text: str) -> bool:
