@@ -112,6 +112,9 @@ def generic_pages_server():
         ("split-paragraph-stream", ("body",)),
         ("wordpress-related-boxes", ("body", "related_urls")),
         ("utf8-bytes-gb2312-meta", ("title", "author", "body")),
+        ("byline-class-in-french", ("author",)),
+        ("byline-link-to-writer-page", ("author",)),
+        ("byline-name-with-particles", ("author",)),
     ],
 )
 def test_parse_reads_a_page_of_no_family_over_http(generic_pages_server, page, fields):
