@@ -115,6 +115,7 @@ def generic_pages_server():
         ("byline-class-in-french", ("author",)),
         ("byline-link-to-writer-page", ("author",)),
         ("byline-name-with-particles", ("author",)),
+        ("kicker-before-german-headline", ("title",)),
     ],
 )
 def test_parse_reads_a_page_of_no_family_over_http(generic_pages_server, page, fields):

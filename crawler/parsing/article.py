@@ -1335,16 +1335,26 @@ def _agreed_title(heading: str, headline: str | None) -> str:
         if folded == name or (folded and folded in name and len(folded) * 5 >= len(name) * 3):
             return heading
     visible = clean(heading)
-    lowered = visible.casefold()
     for name in names:
-        start = lowered.rfind(name)
-        if start > 0 and len(name) * 2 >= len(folded) and len(lowered) == len(visible):
+        if len(name) * 2 >= len(folded) and (start := _headline_start(visible, name)) > 0:
             return visible[start:]  # the kicker stood in front of the headline
     if not heading or len(heading.split()) <= MAX_SECTION_WORDS:
         whole = clean(headline)
         parts = TITLE_SUFFIX.split(whole)
         return clean(max(parts, key=len)) if len(parts) > 1 else whole
     return heading
+
+
+def _headline_start(visible: str, name: str) -> int:
+    """Where the folded headline last starts in the visible heading, or -1. Case folding
+    may change a text's length ("Große" folds to "grosse"), so a position found in the
+    folded heading is looked for again among the visible heading's word starts."""
+    lowered = visible.casefold()
+    start = lowered.rfind(name)
+    if start < 0 or len(lowered) == len(visible):
+        return start
+    starts = [m.start() + 1 for m in re.finditer(r"\s\S", visible)]
+    return next((i for i in reversed(starts) if fold(visible[i:]).startswith(name)), -1)
 
 
 def _day_by_htmldate(root: lxml_html.HtmlElement, url: str) -> datetime | None:
