@@ -157,10 +157,10 @@ class SharedHostMiddleware:
         elif self.last_site.get(host, self.site) != self.site:
             # The crawl before this one on the host has just ended: its slot's delay ends
             # with it, so the pause after its last answer is kept here.
-            start = self.last_answer.get(host, 0.0) + self.delay
-            if start > monotonic():
+            wait = self.last_answer.get(host, 0.0) + self.delay - monotonic()
+            if wait > 0:
                 waited = True
-                await sleep(start - monotonic())
+                await sleep(wait)
         self.next_free[host] = monotonic() + self.delay
         self.last_site[host] = self.site
         if waited:

@@ -12,7 +12,7 @@ import copy
 import re
 import unicodedata
 from datetime import datetime, time, timedelta
-from functools import cache, cached_property
+from functools import cached_property, lru_cache
 from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import etree
@@ -96,10 +96,10 @@ HOME_PATH = re.compile(r"/?(?:(?:index|default|trang-chu)\.\w+)?", re.I)
 MAX_DATE_LINE = 150  # a meta line, not a sentence that mentions a date
 MAX_HEADING = 60
 MIN_TITLE, MAX_TITLE = 10, 300
+TITLE_CLASS_WORDS = ("title", "tieude", "tieu-de", "tieu_de", "headline", "tenbai")
 GENERIC_TITLE = css.WordQuery(
-    "//h1 | //h2 | //*[@class][{words}]"
-    "[re:test(@class, 'title|tieude|tieu-de|tieu_de|headline|tenbai', 'i')]",
-    ("title", "tieude", "tieu-de", "tieu_de", "headline", "tenbai"),
+    f"//h1 | //h2 | //*[@class][{{words}}][re:test(@class, '{'|'.join(TITLE_CLASS_WORDS)}', 'i')]",
+    TITLE_CLASS_WORDS,
 )
 NOT_A_TITLE = "ancestor::a | ancestor::li | " + CHROME
 #: Comment threads and forms: their author fields name commenters, not the article's
@@ -899,9 +899,11 @@ class ArticleParser:
         """The name on a link of the article to its writer's own page (``AUTHOR_PAGE``),
         outside the page's furniture and comments: a byline that names no author by class
         or markup ("By <a href=/reporters/jose-de-la-cruz>Jose de la Cruz</a>")."""
-        for link in _select(self.scope, ".//a[@href]"):
-            if not AUTHOR_PAGE.search(urlsplit(link.root.get("href")).path):
+        for anchor in self.scope.root.iterdescendants("a"):
+            href = anchor.get("href")
+            if href is None or not AUTHOR_PAGE.search(urlsplit(href).path):
                 continue
+            link = Selector(root=anchor)
             text = clean(_string(link))
             if looks_like_name(text) and not self._in_comments(link) and not self._is_chrome(link):
                 return text
@@ -1246,9 +1248,10 @@ def _date_text(element: Selector) -> str:
     return _string(element)
 
 
-@cache
+@lru_cache(maxsize=2048)
 def _compiled(query: str) -> etree.XPath:
-    """An XPath of the parser compiled once, with the ``re:`` functions parsel provides."""
+    """An XPath of the parser compiled once, with the ``re:`` functions parsel provides.
+    (Bounded: a ``WordQuery`` is spelled for each page's spellings of its words.)"""
     return etree.XPath(query, namespaces={"re": "http://exslt.org/regular-expressions"})
 
 

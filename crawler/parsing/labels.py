@@ -118,13 +118,13 @@ FURNITURE_PATH = re.compile(
 #: Elements whose class or id says they hold a date, for templates of no known family.
 #: (Each regex test is a call into Python: ``[@class or @id]`` spares the elements with
 #: neither, most of a page.)
+DATE_CLASS_WORDS = ("date", "time", "ngay", "publish", "meta", "info", "thoigian")
 GENERIC_DATE_CLASS = WordQuery(
     ".//*[@class or @id][{words}][not(self::script or self::style or ancestor::li)]"
-    "[re:test(concat(@class, ' ', @id), "
-    "'date|time|ngay|pubdate|publish|meta|info|ngaydang|thoigian', 'i')] "
+    f"[re:test(concat(@class, ' ', @id), '{'|'.join(DATE_CLASS_WORDS)}', 'i')] "
     "| .//time | .//*[@itemprop='datePublished']",
-    ("date", "time", "ngay", "publish", "meta", "info", "thoigian"),
-)
+    DATE_CLASS_WORDS,
+)  # ("pubdate", "ngaydang" hold "date", "ngay")
 #: Elements that hold the sapo on templates of no known family (Lao Động spells "chapeau"
 #: "chappeau").
 LEAD_CLASS_WORDS = ("sapo", "summary", "tomtat", "tom-tat", "trichyeu", "trich-yeu", "chapeau")
